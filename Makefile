@@ -1,0 +1,75 @@
+# techfile: `make` builds the tool and the example technical file; `make check` runs every test.
+# See README.md. Dependencies come from Debian's packages and are found with pkg-config.
+
+CC      ?= cc
+PKGS     = libcmark-gfm libxml-2.0 libxslt libzip libpcre2-8 yaml-0.1 libcrypto
+DEB_BUILD = gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev \
+            libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev
+DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-nogui \
+            poppler-utils chromium unzip fonts-dejavu-core
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions
+PREFIX  ?= /usr/local
+CONTENT ?= content
+OUT     ?= out
+
+SRC  = util yval diag load model catalog records check decorate pages render pack report build
+OBJ  = $(SRC:%=gen/%.o)
+HDR  = $(wildcard gen/*.h)
+SAN_OBJ = $(SRC:%=gen/san/%.o)
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all deps test-deps site check clean bench install uninstall
+
+all: deps gen/techfile site
+
+# Installs missing build packages when run as root; otherwise says the one command to run.
+deps:
+	@missing=""; for p in $(DEB_BUILD); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "techfile: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
+	  else \
+	    echo "techfile: missing build packages. Run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+test-deps:
+	@missing=""; for p in $(DEB_BUILD) $(DEB_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "techfile: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null || exit 1; \
+	  else \
+	    echo "techfile: missing test packages. Run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+gen/%.o: gen/%.c $(HDR)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+gen/techfile: $(OBJ) gen/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+gen/san/%.o: gen/%.c $(HDR)
+	@mkdir -p gen/san
+	$(CC) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+gen/techfile-san: $(SAN_OBJ) gen/san/main.o
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+gen/unit-san: tests/unit.c $(SAN_OBJ) $(HDR)
+	$(CC) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Igen -o $@ tests/unit.c $(SAN_OBJ) $(PKG_LIBS)
+
+# The example technical file: content/ → out/ (a build with gaps still exits 0).
+site: gen/techfile
+	gen/techfile build $(CONTENT) -o $(OUT)
+
+check: test-deps gen/techfile gen/techfile-san gen/unit-san
+	@bash tests/run
+
+clean:
+	rm -rf gen/*.o gen/san gen/techfile gen/techfile-san gen/unit-san $(OUT) tests/out

@@ -1,0 +1,261 @@
+/* build.c: the pipeline and the output folder. See build.h. */
+#include "build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decorate.h"
+#include "pages.h"
+#include "render.h"
+#include "report.h"
+
+const char *build_find_data(tf_arena *a, const char *what) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = 0;
+  char *dir = dirname(exe);
+  /* the source tree (gen/techfile → ../templates) and an install (bin → ../share/techfile) */
+  const char *c1 = arena_printf(a, "%s/../%s", dir, what);
+  const char *c2 = arena_printf(a, "%s/../share/techfile/%s", dir, what);
+  if (!access(c1, R_OK)) return c1;
+  if (!access(c2, R_OK)) return c2;
+  return NULL;
+}
+
+typedef struct {
+  tf_vec names;  /* const char*: path under the output folder */
+  tf_vec bufs;   /* tf_buf*: bytes */
+} outset;
+
+static void out_add(tf_build *b, outset *o, const char *name, tf_buf *data) {
+  tf_buf *copy = arena_alloc(b->arena, sizeof *copy);
+  *copy = *data; /* takes the heap buffer */
+  memset(data, 0, sizeof *data);
+  vec_push(b->arena, &o->names, (void *)name);
+  vec_push(b->arena, &o->bufs, copy);
+}
+
+static void out_free(outset *o) {
+  for (size_t i = 0; i < o->bufs.n; i++) buf_free(o->bufs.items[i]);
+}
+
+/* The output folder must not sit inside the content folder: nothing there is ever written. */
+static int out_inside_content(tf_build *b) {
+  char *content = realpath(b->content_dir, NULL);
+  char *probe = xstrdup(b->out_dir), *real = NULL;
+  tf_buf suffix = {0};
+  while (!(real = realpath(probe, NULL))) {
+    char *slash = strrchr(probe, '/');
+    if (!slash) {
+      real = realpath(".", NULL);
+      break;
+    }
+    *slash = 0;
+    if (!*probe) {
+      real = xstrdup("/");
+      break;
+    }
+  }
+  size_t n = content ? strlen(content) : 0;
+  int inside = content && real && !strncmp(real, content, n) && (real[n] == '/' || real[n] == 0);
+  free(content);
+  free(real);
+  free(probe);
+  buf_free(&suffix);
+  return inside;
+}
+
+static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *o) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue;
+    const char *full = path_join(b->arena, dir, e->d_name);
+    const char *r = path_join(b->arena, rel, e->d_name);
+    if (path_is_dir(full)) {
+      remove_stale(b, full, r, o);
+      rmdir(full); /* only succeeds when empty */
+      continue;
+    }
+    int keep = 0;
+    for (size_t i = 0; i < o->names.n && !keep; i++) keep = !strcmp(o->names.items[i], r);
+    if (!keep) unlink(full);
+  }
+  closedir(d);
+}
+
+static const char *bundle_name(tf_build *b) {
+  char *s = arena_printf(b->arena, "%s-%s-technical-file.zip", b->product, b->product_version);
+  for (char *p = s; *p; p++)
+    if (*p == ' ' || *p == '/' || *p == '\\' || *p == ':') *p = '-';
+  return s;
+}
+
+static int write_outputs(tf_build *b, outset *o) {
+  tf_arena *a = b->arena;
+  /* The bundle: every output, sorted, plus SHA256SUMS of them. */
+  size_t n = o->names.n;
+  pack_entry *e = xcalloc(n + 1, sizeof *e);
+  for (size_t i = 0; i < n; i++) {
+    tf_buf *buf = o->bufs.items[i];
+    e[i].name = o->names.items[i];
+    e[i].data = buf->data ? buf->data : "";
+    e[i].len = buf->len;
+  }
+  qsort(e, n, sizeof *e, pack_entry_cmp);
+  tf_buf sums = {0};
+  for (size_t i = 0; i < n; i++) {
+    char hex[65];
+    pack_sha256_hex(e[i].data, e[i].len, hex);
+    buf_printf(&sums, "%s  %s\n", hex, e[i].name);
+  }
+  e[n].name = "SHA256SUMS";
+  e[n].data = buf_cstr(&sums);
+  e[n].len = sums.len;
+  tf_buf zip = {0};
+  char err[256];
+  int rc = pack_zip(e, n + 1, &zip, err, sizeof err);
+  free(e);
+  if (rc != 0) {
+    diag_add(&b->diags, b->out_dir, 1, 1, DIAG_ERROR, "bundle", "%s", err);
+    buf_free(&sums);
+    return -1;
+  }
+  out_add(b, o, "SHA256SUMS", &sums);
+  out_add(b, o, bundle_name(b), &zip);
+  /* Write each file whole; then drop what earlier builds left and this one did not make. */
+  for (size_t i = 0; i < o->names.n; i++) {
+    const char *path = path_join(a, b->out_dir, o->names.items[i]);
+    char *dir = arena_strdup(a, path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    tf_buf *buf = o->bufs.items[i];
+    if ((slash && mkdir_p(dir) != 0) || file_write_atomic(path, buf->data ? buf->data : "", buf->len) != 0) {
+      diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
+      return -1;
+    }
+  }
+  remove_stale(b, path_join(a, b->out_dir, "html"), "html", o);
+  remove_stale(b, path_join(a, b->out_dir, "docx"), "docx", o);
+  return 0;
+}
+
+static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t npages, outset *o) {
+  tf_arena *a = b->arena;
+  tf_render *r = render_open(b);
+  if (!r) return -1;
+  int rc = 0;
+  for (size_t i = 0; i < npages && rc == 0; i++) {
+    tf_buf html = {0}, docx = {0};
+    if (render_html(r, pages[i], &html) != 0 || render_docx(r, pages[i], &docx) != 0) rc = -1;
+    out_add(b, o, arena_printf(a, "html/%s.html", files[i]), &html);
+    out_add(b, o, arena_printf(a, "docx/%s.docx", files[i]), &docx);
+  }
+  pack_entry *assets;
+  size_t na = render_html_assets(r, &assets);
+  for (size_t i = 0; i < na; i++) {
+    tf_buf t = {0};
+    buf_put(&t, assets[i].data, assets[i].len);
+    out_add(b, o, arena_printf(a, "html/%s", assets[i].name), &t);
+  }
+  for (size_t i = 0; i < b->assets.n; i++) {
+    tf_asset *as = b->assets.items[i];
+    tf_buf t = {0};
+    char err[128];
+    if (file_read(as->source, 32u << 20, &t, err, sizeof err) != 0) {
+      diag_add(&b->diags, as->source, 1, 1, DIAG_ERROR, "asset-read", "%s", err);
+      rc = -1;
+    }
+    out_add(b, o, arena_printf(a, "html/%s", as->target), &t);
+  }
+  render_close(r);
+  return rc;
+}
+
+static void summary(tf_build *b) {
+  int n[3] = {0, 0, 0};
+  for (size_t i = 0; i < b->results.n; i++) n[((tf_result *)b->results.items[i])->status]++;
+  if (!b->quiet)
+    fprintf(stderr, "techfile: %zu documents, %zu clauses: %d backed, %d gaps, %d tailored; %zu errors, %zu warnings\n",
+            b->docs.n, b->results.n, n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->diags.errors, b->diags.warnings);
+}
+
+int build_run(tf_build *b, int render) {
+  if (render && out_inside_content(b)) {
+    fprintf(stderr, "techfile: the output folder %s is inside the content folder %s, which techfile never writes to\n",
+            b->out_dir, b->content_dir);
+    return 2;
+  }
+  int ok = load_config(b) == 0;
+  if (ok) {
+    if (!b->catalog_path) b->catalog_path = build_find_data(b->arena, "catalog/iec-81001-5-1.yaml");
+    if (!b->templates_dir) b->templates_dir = build_find_data(b->arena, "templates");
+    if (!b->catalog_path || !b->templates_dir) {
+      fprintf(stderr, "techfile: cannot find the %s; pass --%s\n", b->catalog_path ? "templates" : "clause catalog",
+              b->catalog_path ? "templates DIR" : "catalog FILE");
+      return 2;
+    }
+    ok = catalog_load(b, b->catalog_path) == 0;
+  }
+  if (!ok) {
+    diag_sort(&b->diags);
+    diag_print(&b->diags, stderr);
+    return 1;
+  }
+  load_content(b);
+  model_build(b);
+  records_check(b);
+  check_clauses(b);
+  /* Decorate every page before anything is written: unresolved links are errors. */
+  size_t cap = b->docs.n + PAGES_MAX;
+  xmlDocPtr *pages = xcalloc(cap, sizeof *pages);
+  const char **files = xcalloc(cap, sizeof *files);
+  size_t np = 0;
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    files[np] = d->id;
+    pages[np++] = decorate_document(b, d);
+  }
+  tf_genpage gen[PAGES_MAX];
+  size_t ng = pages_generate(b, gen);
+  for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
+
+  int status = 0;
+  outset o = {0};
+  if (b->diags.errors) status = 1;
+  else if (render) {
+    tf_buf json = {0}, junit = {0};
+    if (render_all(b, pages, files, np, &o) != 0) status = 1;
+    else {
+      report_json(b, &json);
+      report_junit(b, &junit);
+      out_add(b, &o, "report.json", &json);
+      out_add(b, &o, "report.junit.xml", &junit);
+      if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
+    }
+  }
+  for (size_t i = 0; i < np; i++) xmlFreeDoc(pages[i]);
+  free(pages);
+  free(files);
+  out_free(&o);
+  if (b->release)
+    for (size_t i = 0; i < b->blockers.n; i++) {
+      tf_blocker *x = b->blockers.items[i];
+      diag_add(&b->diags, x->file, x->line, 1, DIAG_ERROR, "release-blocker", "release blocked: %s", x->what);
+    }
+  diag_sort(&b->diags);
+  diag_print(&b->diags, stderr);
+  summary(b);
+  if (status) return status;
+  if (b->diags.errors) return 1;
+  if (b->strict || b->release)
+    for (size_t i = 0; i < b->results.n; i++)
+      if (((tf_result *)b->results.items[i])->status == ST_GAP) return 1;
+  return 0;
+}

@@ -1,0 +1,265 @@
+/*
+ * load.c: the first stage. Reads techfile.yaml and every *.md under the content folder,
+ * splits YAML front matter from the body, parses the front matter (yval) and the body
+ * (cmark-gfm with the GFM extensions and footnotes).
+ *
+ * Owns: nothing past its return; documents go into b->docs (arena), their cmark trees are
+ * freed by model_free. Never writes anything. Symlinks that lead outside the content folder
+ * and files over TF_MAX_DOC_BYTES are refused with a diagnostic.
+ */
+#include "model.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char *const EXTENSIONS[] = {"table", "strikethrough", "autolink", "tagfilter", "tasklist"};
+
+cmark_node *load_markdown(const char *text, size_t len) {
+  cmark_gfm_core_extensions_ensure_registered();
+  cmark_parser *p = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
+  for (size_t i = 0; i < sizeof EXTENSIONS / sizeof *EXTENSIONS; i++) {
+    cmark_syntax_extension *e = cmark_find_syntax_extension(EXTENSIONS[i]);
+    if (!e) tf_fatal("cmark-gfm extension '%s' is missing", EXTENSIONS[i]);
+    cmark_parser_attach_syntax_extension(p, e);
+  }
+  cmark_parser_feed(p, text, len);
+  cmark_node *root = cmark_parser_finish(p);
+  cmark_parser_free(p);
+  return root;
+}
+
+/* ---- techfile.yaml ---------------------------------------------------------- */
+static const char *today_string(tf_arena *a) {
+  /* SOURCE_DATE_EPOCH (reproducible builds) wins over the clock. */
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  time_t t;
+  if (sde && *sde) {
+    char *end;
+    long long v = strtoll(sde, &end, 10);
+    if (*end || v < 0) return NULL;
+    t = (time_t)v;
+  } else {
+    t = time(NULL);
+  }
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int load_config(tf_build *b) {
+  tf_arena *a = b->arena;
+  const char *path = path_join(a, b->content_dir, "techfile.yaml");
+  b->config_shown = path;
+  tf_buf buf = {0};
+  char err[256];
+  if (file_read(path, 1 << 20, &buf, err, sizeof err) != 0) {
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "config-missing", "cannot read techfile.yaml: %s", err);
+    buf_free(&buf);
+    return -1;
+  }
+  yval *root = NULL;
+  int line = 0;
+  int rc = yv_parse(a, buf.data, buf.len, &root, &line, err, sizeof err);
+  buf_free(&buf);
+  if (rc != 0) {
+    diag_add(&b->diags, path, line, 1, DIAG_ERROR, "config-yaml", "%s", err);
+    return -1;
+  }
+  if (!root || root->kind != YV_MAP) {
+    diag_add(&b->diags, path, root ? root->line : 1, 1, DIAG_ERROR, "config-yaml", "techfile.yaml must be a mapping");
+    return -1;
+  }
+  yval *product = yv_get(root, "product");
+  b->product = yv_get_str(product, "name");
+  b->product_version = yv_get_str(product, "version");
+  b->manufacturer = yv_get_str(product, "manufacturer");
+  if (!b->product || !b->product_version) {
+    diag_add(&b->diags, path, product ? product->line : root->line, 1, DIAG_ERROR, "config-product",
+             "techfile.yaml needs product.name and product.version");
+    return -1;
+  }
+  b->standard = yv_get_str(root, "standard");
+  if (!b->standard) b->standard = "iec-81001-5-1";
+  const char *cat = yv_get_str(root, "catalog");
+  if (cat && !b->catalog_path) b->catalog_path = path_join(a, b->content_dir, cat);
+  const char *ref = yv_get_str(root, "reference-docx");
+  if (ref && !b->reference_docx) b->reference_docx = path_join(a, b->content_dir, ref);
+  const char *tpl = yv_get_str(root, "templates");
+  if (tpl && !b->templates_dir) b->templates_dir = path_join(a, b->content_dir, tpl);
+  yval *bd = yv_get(root, "build-date");
+  b->build_date = yv_str(bd);
+  if (!b->build_date) b->build_date = today_string(a);
+  if (!b->build_date || date_parse(b->build_date, &b->today) != 0) {
+    diag_add(&b->diags, path, bd ? bd->line : 1, bd ? bd->col : 1, DIAG_ERROR, "config-build-date",
+             "build-date (or SOURCE_DATE_EPOCH) is not a date YYYY-MM-DD: '%s'", b->build_date ? b->build_date : "");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- the content tree --------------------------------------------------------- */
+static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
+
+/* Lists *.md files below dir (relative names in rel), sorted, not following symlinked
+ * folders; symlinked files must resolve inside the content folder (checked by the caller). */
+static void walk(tf_build *b, const char *dir, const char *rel, tf_vec *out, int depth) {
+  if (depth > 32) {
+    diag_add(&b->diags, dir, 1, 1, DIAG_WARNING, "load-depth", "folders nested deeper than 32 levels are skipped");
+    return;
+  }
+  DIR *d = opendir(dir);
+  if (!d) {
+    diag_add(&b->diags, dir, 1, 1, DIAG_ERROR, "load-dir", "cannot read folder: %s", strerror(errno));
+    return;
+  }
+  tf_vec names = {0};
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue; /* hidden files, ., .. and .git */
+    vec_push(b->arena, &names, arena_strdup(b->arena, e->d_name));
+  }
+  closedir(d);
+  if (names.n) qsort(names.items, names.n, sizeof(char *), cmp_str);
+  for (size_t i = 0; i < names.n; i++) {
+    const char *name = names.items[i];
+    const char *full = path_join(b->arena, dir, name);
+    const char *r = rel ? path_join(b->arena, rel, name) : name;
+    struct stat st;
+    if (lstat(full, &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      walk(b, full, r, out, depth + 1);
+    } else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+      size_t n = strlen(name);
+      if (n > 3 && !strcmp(name + n - 3, ".md")) vec_push(b->arena, out, (void *)r);
+    }
+  }
+}
+
+/* Line number (1-based) of byte offset off in text. */
+static int line_of(const char *text, size_t off) {
+  int line = 1;
+  for (size_t i = 0; i < off; i++)
+    if (text[i] == '\n') line++;
+  return line;
+}
+
+/* Finds the front matter: "---" on the first line, closed by "---" or "..." on a line of its
+ * own. Sets [*ys, *ye) to the YAML and *body to the body start. 0 found, -1 none, -2 unclosed. */
+static int split_front_matter(const char *t, size_t n, size_t *ys, size_t *ye, size_t *body) {
+  if (n < 3 || memcmp(t, "---", 3) != 0) return -1;
+  size_t p = 3;
+  while (p < n && (t[p] == ' ' || t[p] == '\t')) p++;
+  if (p < n && t[p] == '\r') p++;
+  if (p >= n || t[p] != '\n') return -1;
+  *ys = ++p;
+  while (p < n) {
+    size_t eol = p;
+    while (eol < n && t[eol] != '\n') eol++;
+    size_t end = eol;
+    if (end > p && t[end - 1] == '\r') end--;
+    while (end > p && (t[end - 1] == ' ' || t[end - 1] == '\t')) end--;
+    if (end - p == 3 && (!memcmp(t + p, "---", 3) || !memcmp(t + p, "...", 3))) {
+      *ye = p;
+      *body = eol < n ? eol + 1 : n;
+      return 0;
+    }
+    p = eol + 1;
+  }
+  return -2;
+}
+
+static void load_one(tf_build *b, const char *rel, char *real_root) {
+  tf_arena *a = b->arena;
+  const char *full = path_join(a, b->content_dir, rel);
+  char err[256];
+  /* A symlink may point anywhere: only files that resolve inside the folder are read. */
+  char *real = realpath(full, NULL);
+  if (!real) {
+    diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-read", "cannot resolve: %s", strerror(errno));
+    return;
+  }
+  size_t rl = strlen(real_root);
+  int inside = !strncmp(real, real_root, rl) && real[rl] == '/';
+  free(real);
+  if (!inside) {
+    diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-outside", "refusing a file that resolves outside the content folder");
+    return;
+  }
+  tf_buf buf = {0};
+  if (file_read(full, TF_MAX_DOC_BYTES, &buf, err, sizeof err) != 0) {
+    diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-read", "cannot read: %s", err);
+    buf_free(&buf);
+    return;
+  }
+  tf_doc *d = arena_alloc(a, sizeof *d);
+  d->path = rel;
+  d->shown = full;
+  vec_push(a, &b->docs, d);
+  const char *t = buf.data;
+  size_t n = buf.len;
+  size_t skip = 0;
+  if (n >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3)) skip = 3; /* a BOM is harmless: drop it */
+  const char *nul = memchr(t, 0, n);
+  if (nul) {
+    diag_add(&b->diags, full, line_of(t, (size_t)(nul - t)), 1, DIAG_ERROR, "load-nul", "the file contains a NUL byte");
+    d->broken = 1;
+  } else if (!utf8_valid(t, n)) {
+    /* Find the line of the first bad byte for the message. */
+    size_t good = 0;
+    for (size_t lo = 0; lo < n;) {
+      size_t eol = lo;
+      while (eol < n && t[eol] != '\n') eol++;
+      if (!utf8_valid(t + lo, eol - lo)) break;
+      good = lo = eol + 1;
+    }
+    diag_add(&b->diags, full, line_of(t, good), 1, DIAG_ERROR, "load-utf8", "the file is not valid UTF-8");
+    d->broken = 1;
+  }
+  if (d->broken) {
+    buf_free(&buf);
+    return;
+  }
+  size_t ys, ye, body;
+  int fm = split_front_matter(t + skip, n - skip, &ys, &ye, &body);
+  if (fm == -1) {
+    diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "front-matter-missing", "document has no YAML front matter (a first line '---')");
+    d->broken = 1;
+  } else if (fm == -2) {
+    diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "front-matter-unclosed", "front matter is never closed by a line '---'");
+    d->broken = 1;
+  } else {
+    int line = 0;
+    yval *root = NULL;
+    if (yv_parse(a, t + skip + ys, ye - ys, &root, &line, err, sizeof err) != 0) {
+      diag_add(&b->diags, full, line + 1, 1, DIAG_ERROR, "front-matter-yaml", "%s", err);
+      d->broken = 1;
+    } else if (!root || root->kind != YV_MAP) {
+      diag_add(&b->diags, full, 2, 1, DIAG_ERROR, "front-matter-yaml", "front matter must be a YAML mapping of keys to values");
+      d->broken = 1;
+    } else {
+      d->fm = root;
+    }
+    /* yval lines count from the YAML's first line, which is file line 2. */
+    d->body_line0 = line_of(t + skip, body) - 1;
+  }
+  if (!d->broken) d->ast = load_markdown(t + skip + body, n - skip - body);
+  buf_free(&buf);
+}
+
+void load_content(tf_build *b) {
+  char *root = realpath(b->content_dir, NULL);
+  if (!root || !path_is_dir(root)) {
+    diag_add(&b->diags, b->content_dir, 1, 1, DIAG_ERROR, "load-dir", "content folder not found");
+    free(root);
+    return;
+  }
+  tf_vec files = {0};
+  walk(b, b->content_dir, NULL, &files, 0);
+  for (size_t i = 0; i < files.n; i++) load_one(b, files.items[i], root);
+  free(root);
+}

@@ -1,0 +1,170 @@
+/*
+ * model.h: the in-memory technical file that every stage reads and adds to.
+ *
+ * One tf_build per run. Its arena owns every string and array below; the cmark trees hang off
+ * the documents and are freed by model_free, as are the compiled catalog patterns (catalog.c).
+ * Stages fill the build in order: load → model → records → check → decorate → render → pack.
+ */
+#ifndef TF_MODEL_H
+#define TF_MODEL_H
+
+#include <cmark-gfm.h>
+
+#include "diag.h"
+#include "util.h"
+#include "yval.h"
+
+#define TF_VERSION "0.1.0"
+#define TF_MAX_DOC_BYTES (16u * 1024 * 1024) /* a larger document is refused, see README */
+
+/* ---- front matter ----------------------------------------------------------- */
+typedef struct { const char *name, *role, *date; int line; } tf_approval;
+typedef struct { const char *version, *date, *author, *change; int line; } tf_revision;
+
+typedef enum { ST_BACKED, ST_GAP, ST_TAILORED } tf_status;
+
+typedef struct {
+  const char *clause;      /* "5.8.1" */
+  const char *section;     /* heading text named by the claim, or NULL */
+  const char *anchor;      /* that heading's slug once found */
+  int line, col;
+  int implicit;            /* claimed by the record type, not written in front matter */
+  tf_status status;        /* this document's evidence for the clause */
+  tf_vec reasons;          /* const char*: why this claim does not back the clause */
+} tf_claim;
+
+typedef struct {
+  const char *text, *slug, *bookmark;
+  int level, line;
+} tf_heading;
+
+/* ---- records: the first GFM table of a typed document ----------------------- */
+typedef struct {
+  int line;
+  const char **cells;      /* one per column, trimmed plain text */
+} tf_row;
+
+typedef struct {
+  int line;
+  size_t ncols;
+  const char **head;       /* header cells */
+  tf_vec rows;             /* tf_row* */
+} tf_table;
+
+typedef struct tf_doc {
+  const char *path;        /* relative to the content folder, '/'-separated */
+  const char *shown;       /* path shown in diagnostics (content folder joined) */
+  const char *id, *title, *version, *type, *status, *owner;
+  const char *approval_date;   /* latest approval date or NULL */
+  yval *fm;                    /* the front matter tree */
+  int body_line0;              /* file line number of the body's first line, minus one */
+  tf_vec approvals, history, claims, headings;
+  cmark_node *ast;             /* owned; model_free releases it */
+  const char *plain;           /* plain text of title and body, for content rules */
+  tf_table *table;             /* first table (records), or NULL */
+  int ordinal;                 /* position in the ID-sorted list */
+  int broken;                  /* front matter unusable: skip in later stages */
+} tf_doc;
+
+/* ---- the catalog ------------------------------------------------------------ */
+typedef struct { const char *standard, *ref, *confidence; } tf_xwalk;
+typedef struct { const char *pattern, *expect; void *code; } tf_rule; /* code: pcre2_code* */
+
+typedef struct {
+  const char *clause, *title, *process, *severity, *audit_focus, *defense;
+  int release;
+  tf_vec crosswalk;        /* tf_xwalk* */
+  tf_vec records;          /* const char* record types */
+  tf_vec content;          /* tf_rule* */
+  tf_vec hints;            /* tf_rule* */
+} tf_clause;
+
+typedef struct {
+  const char *path, *standard, *title;
+  tf_vec processes;        /* const char* */
+  tf_vec clauses;          /* tf_clause* */
+} tf_catalog;
+
+/* ---- results of the checks -------------------------------------------------- */
+typedef struct {
+  tf_clause *clause;
+  tf_status status;
+  tf_vec evidence;         /* tf_doc* whose claim backs the clause */
+  tf_vec claimed_by;       /* tf_doc* that claim it at all */
+  tf_vec reasons;          /* const char* */
+  const char *tailoring_decision, *tailoring_justification, *tailoring_approver;
+} tf_result;
+
+typedef struct {
+  const char *clause;      /* the clause the broken record backs */
+  const char *reason;
+} tf_record_gap;
+
+typedef struct {
+  const char *what;        /* one line: what blocks a release */
+  const char *file;
+  int line;
+} tf_blocker;
+
+/* ---- the build --------------------------------------------------------------- */
+typedef struct {
+  /* options */
+  const char *content_dir, *out_dir, *templates_dir, *catalog_path, *reference_docx;
+  int strict, release, jobs, quiet;
+  /* techfile.yaml */
+  const char *product, *product_version, *manufacturer, *standard, *build_date;
+  long today;                  /* build date as a day number */
+  const char *config_shown;    /* techfile.yaml path as shown */
+  /* content */
+  tf_vec docs;                 /* tf_doc*, sorted by ID once modelled */
+  tf_catalog catalog;
+  tf_vec results;              /* tf_result*, catalog order */
+  tf_vec blockers;             /* tf_blocker*: what --release refuses */
+  tf_vec record_gaps;          /* tf_record_gap*: record checks that broke, per clause */
+  void *records;               /* records.c's private state, for the generated pages */
+  tf_vec assets;               /* tf_asset*: local images and files the pages link to */
+  diag_list diags;
+  tf_arena *arena;
+} tf_build;
+
+typedef struct {
+  const char *source;          /* path on disk (inside the content folder) */
+  const char *target;          /* path inside the bundle: media/<content-relative path> */
+} tf_asset;
+
+void model_init(tf_build *b);
+void model_free(tf_build *b);
+
+/* model.c: front matter → document fields, IDs, headings, plain text. */
+void model_build(tf_build *b);
+tf_doc *model_find(const tf_build *b, const char *id);           /* by ID, exact */
+tf_doc *model_find_path(const tf_build *b, const char *relpath); /* by content-relative path */
+tf_heading *model_find_heading(const tf_doc *d, const char *slug_or_text);
+int model_id_valid(const char *id);
+const char *model_slug(tf_arena *a, const char *text);
+/* The GFM extension node types are not in the installed headers: compare type names. */
+int model_is(cmark_node *n, const char *type_name);
+/* Plain text of a cmark subtree (text, code, breaks as spaces), appended to out. */
+void model_plain(cmark_node *n, tf_buf *out);
+
+/* load.c: techfile.yaml and every *.md under the content folder. */
+int load_config(tf_build *b);
+void load_content(tf_build *b);
+cmark_node *load_markdown(const char *text, size_t len);
+
+/* catalog.c */
+int catalog_load(tf_build *b, const char *path);
+tf_clause *catalog_find(const tf_catalog *c, const char *clause);
+/* Runs a compiled rule over subject; 1 match, 0 none, -1 limit hit (sets diag). */
+int catalog_match(tf_build *b, tf_rule *r, const char *subject);
+void catalog_free(tf_catalog *c);
+
+/* records.c: the typed documents' tables. */
+void records_check(tf_build *b);
+
+/* check.c: catalog × evidence → tf_result per clause. */
+void check_clauses(tf_build *b);
+tf_result *check_result(const tf_build *b, const char *clause);
+const char *check_status_name(tf_status s);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * render.c: XSLT rendering of page trees to HTML and to DOCX packages. See render.h.
+ */
+#include "render.h"
+
+#include <dirent.h>
+#include <libxml/parser.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "decorate.h"
+
+struct tf_render {
+  tf_build *b;
+  xsltStylesheetPtr html, docx;
+  xsltSecurityPrefsPtr sec;
+  pack_entry *static_parts; /* every file under templates/docx/parts */
+  size_t nstatic;
+  pack_entry *html_assets;  /* templates/html files but the stylesheets */
+  size_t nassets;
+};
+
+static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
+  (void)id;
+  (void)ctxt;
+  fprintf(stderr, "techfile: refused to load external entity '%s'\n", url ? url : "");
+  return NULL;
+}
+
+static xsltStylesheetPtr load_xsl(tf_build *b, const char *path) {
+  xmlDocPtr d = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+  if (!d) {
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "template-invalid", "cannot read the stylesheet (not well-formed XML?)");
+    return NULL;
+  }
+  xsltStylesheetPtr s = xsltParseStylesheetDoc(d);
+  if (!s) {
+    xmlFreeDoc(d);
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "template-invalid", "not a valid XSLT 1.0 stylesheet");
+  }
+  return s;
+}
+
+/* Reads every file below dir into entries named prefix + relative path. */
+static void read_tree(tf_build *b, const char *dir, const char *rel, pack_entry **out, size_t *n, int skip_xsl) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  tf_vec names = {0};
+  for (struct dirent *e; (e = readdir(d));)
+    if (e->d_name[0] != '.') vec_push(b->arena, &names, arena_strdup(b->arena, e->d_name));
+  closedir(d);
+  if (names.n) qsort(names.items, names.n, sizeof(char *), str_cmp_ptr);
+  for (size_t i = 0; i < names.n; i++) {
+    const char *name = names.items[i];
+    const char *full = path_join(b->arena, dir, name);
+    const char *r = rel ? path_join(b->arena, rel, name) : name;
+    if (path_is_dir(full)) {
+      read_tree(b, full, r, out, n, skip_xsl);
+      continue;
+    }
+    size_t len = strlen(name);
+    if (skip_xsl && ((len > 4 && !strcmp(name + len - 4, ".xsl")) || (len > 3 && !strcmp(name + len - 3, ".md")))) continue;
+    tf_buf buf = {0};
+    char err[128];
+    if (file_read(full, 64u << 20, &buf, err, sizeof err) != 0) {
+      diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "template-read", "%s", err);
+      buf_free(&buf);
+      continue;
+    }
+    *out = xrealloc(*out, (*n + 1) * sizeof **out);
+    (*out)[*n].name = r;
+    (*out)[*n].data = arena_strndup(b->arena, buf.data ? buf.data : "", buf.len);
+    (*out)[*n].len = buf.len;
+    (*n)++;
+    buf_free(&buf);
+  }
+}
+
+tf_render *render_open(tf_build *b) {
+  tf_render *r = xcalloc(1, sizeof *r);
+  r->b = b;
+  const char *t = b->templates_dir;
+  r->html = load_xsl(b, path_join(b->arena, t, "html/page.xsl"));
+  r->docx = load_xsl(b, path_join(b->arena, t, "docx/page.xsl"));
+  read_tree(b, path_join(b->arena, t, "docx/parts"), NULL, &r->static_parts, &r->nstatic, 0);
+  read_tree(b, path_join(b->arena, t, "html"), NULL, &r->html_assets, &r->nassets, 1);
+  /* From here on no entity, DTD or stylesheet is fetched from anywhere. */
+  xmlSetExternalEntityLoader(deny_loader);
+  r->sec = xsltNewSecurityPrefs();
+  xsltSetSecurityPrefs(r->sec, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
+  xsltSetSecurityPrefs(r->sec, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+  xsltSetSecurityPrefs(r->sec, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
+  xsltSetSecurityPrefs(r->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
+  xsltSetSecurityPrefs(r->sec, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+  if (!r->html || !r->docx) {
+    render_close(r);
+    return NULL;
+  }
+  return r;
+}
+
+void render_close(tf_render *r) {
+  if (!r) return;
+  if (r->html) xsltFreeStylesheet(r->html);
+  if (r->docx) xsltFreeStylesheet(r->docx);
+  if (r->sec) xsltFreeSecurityPrefs(r->sec);
+  free(r->static_parts);
+  free(r->html_assets);
+  free(r);
+}
+
+size_t render_html_assets(tf_render *r, pack_entry **out) {
+  *out = r->html_assets;
+  return r->nassets;
+}
+
+static const char *page_file(xmlDocPtr page) {
+  static char name[128];
+  xmlChar *f = xmlGetProp(xmlDocGetRootElement(page), BAD_CAST "file");
+  snprintf(name, sizeof name, "%s", f ? (char *)f : "page");
+  xmlFree(f);
+  return name;
+}
+
+static xmlDocPtr transform(tf_render *r, xsltStylesheetPtr s, xmlDocPtr page, const char *what) {
+  xsltTransformContextPtr ctxt = xsltNewTransformContext(s, page);
+  if (!ctxt) tf_fatal("libxslt: cannot create a transform context");
+  xsltSetCtxtSecurityPrefs(r->sec, ctxt);
+  xmlDocPtr res = xsltApplyStylesheetUser(s, page, NULL, NULL, NULL, ctxt);
+  int failed = !res || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED;
+  xsltFreeTransformContext(ctxt);
+  if (failed) {
+    diag_add(&r->b->diags, r->b->templates_dir, 1, 1, DIAG_ERROR, "template-failed", "the %s stylesheet failed on page %s", what,
+             page_file(page));
+    if (res) xmlFreeDoc(res);
+    return NULL;
+  }
+  return res;
+}
+
+int render_html(tf_render *r, xmlDocPtr page, tf_buf *out) {
+  xmlDocPtr res = transform(r, r->html, page, "HTML");
+  if (!res) return -1;
+  xmlChar *mem = NULL;
+  int len = 0;
+  xsltSaveResultToString(&mem, &len, res, r->html);
+  out->len = 0;
+  buf_put(out, mem ? (char *)mem : "", mem ? (size_t)len : 0);
+  xmlFree(mem);
+  xmlFreeDoc(res);
+  return 0;
+}
+
+static const char *content_type_rank(const char *name) {
+  /* [Content_Types].xml first and the package rels second, as Word writes them. */
+  if (!strcmp(name, "[Content_Types].xml")) return "0";
+  if (!strcmp(name, "_rels/.rels")) return "1";
+  return "2";
+}
+
+static int part_cmp(const void *a, const void *b) {
+  const pack_entry *x = a, *y = b;
+  int c = strcmp(content_type_rank(x->name), content_type_rank(y->name));
+  return c ? c : strcmp(x->name, y->name);
+}
+
+int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
+  tf_build *b = r->b;
+  xmlDocPtr res = transform(r, r->docx, page, "DOCX");
+  if (!res) return -1;
+  xmlNodePtr pkg = xmlDocGetRootElement(res);
+  size_t cap = r->nstatic + 32, n = 0;
+  pack_entry *parts = xcalloc(cap, sizeof *parts);
+  xmlChar **mems = xcalloc(cap, sizeof *mems);
+  int rc = 0;
+  for (xmlNodePtr p = pkg ? pkg->children : NULL; p; p = p->next) {
+    if (p->type != XML_ELEMENT_NODE || strcmp((char *)p->name, "part")) continue;
+    xmlChar *name = xmlGetProp(p, BAD_CAST "name");
+    xmlNodePtr root = p->children;
+    while (root && root->type != XML_ELEMENT_NODE) root = root->next;
+    if (!name || !root) {
+      xmlFree(name);
+      continue;
+    }
+    /* Each part becomes a document of its own, with the namespaces it uses declared. */
+    xmlDocPtr part = xmlNewDoc(BAD_CAST "1.0");
+    part->standalone = 1;
+    xmlNodePtr copy = xmlDocCopyNode(root, part, 1);
+    xmlDocSetRootElement(part, copy);
+    xmlReconciliateNs(part, copy);
+    int len = 0;
+    if (n == cap) cap *= 2, parts = xrealloc(parts, cap * sizeof *parts), mems = xrealloc(mems, cap * sizeof *mems);
+    xmlDocDumpMemoryEnc(part, &mems[n], &len, "UTF-8");
+    parts[n].name = arena_strdup(b->arena, (char *)name);
+    parts[n].data = mems[n];
+    parts[n].len = (size_t)len;
+    n++;
+    xmlFreeDoc(part);
+    xmlFree(name);
+  }
+  /* Static parts the stylesheet did not write itself. */
+  for (size_t i = 0; i < r->nstatic; i++) {
+    int dup = 0;
+    for (size_t j = 0; j < n && !dup; j++) dup = !strcmp(parts[j].name, r->static_parts[i].name);
+    if (dup) continue;
+    if (n == cap) cap *= 2, parts = xrealloc(parts, cap * sizeof *parts), mems = xrealloc(mems, cap * sizeof *mems);
+    mems[n] = NULL;
+    parts[n++] = r->static_parts[i];
+  }
+  /* Images: the page's image relationships point at media/...; the files come from assets. */
+  xmlNodePtr rels = NULL;
+  for (xmlNodePtr c = xmlDocGetRootElement(page)->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && !strcmp((char *)c->name, "rels")) rels = c;
+  tf_buf *imgs = xcalloc(b->assets.n + 1, sizeof(tf_buf));
+  size_t nimg = 0;
+  for (xmlNodePtr rel = rels ? rels->children : NULL; rel; rel = rel->next) {
+    xmlChar *type = xmlGetProp(rel, BAD_CAST "type"), *target = xmlGetProp(rel, BAD_CAST "target");
+    if (type && target && !strcmp((char *)type, "image"))
+      for (size_t i = 0; i < b->assets.n; i++) {
+        tf_asset *as = b->assets.items[i];
+        char err[128];
+        if (strcmp(as->target, (char *)target) || nimg >= b->assets.n) continue;
+        if (file_read(as->source, 32u << 20, &imgs[nimg], err, sizeof err) != 0) {
+          diag_add(&b->diags, as->source, 1, 1, DIAG_ERROR, "asset-read", "%s", err);
+          rc = -1;
+          break;
+        }
+        if (n == cap) cap *= 2, parts = xrealloc(parts, cap * sizeof *parts), mems = xrealloc(mems, cap * sizeof *mems);
+        mems[n] = NULL;
+        parts[n].name = arena_printf(b->arena, "word/%s", as->target);
+        parts[n].data = imgs[nimg].data;
+        parts[n++].len = imgs[nimg++].len;
+      }
+    xmlFree(type);
+    xmlFree(target);
+  }
+  qsort(parts, n, sizeof *parts, part_cmp);
+  char err[256];
+  if (rc == 0 && pack_zip(parts, n, out, err, sizeof err) != 0) {
+    diag_add(&b->diags, page_file(page), 1, 1, DIAG_ERROR, "docx-pack", "%s", err);
+    rc = -1;
+  }
+  for (size_t i = 0; i < n; i++) xmlFree(mems[i]);
+  for (size_t i = 0; i < nimg; i++) buf_free(&imgs[i]);
+  free(imgs);
+  free(mems);
+  free(parts);
+  xmlFreeDoc(res);
+  return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * render.h: page trees → HTML and DOCX through the user-editable XSLT in templates/.
+ *
+ * Owns: the compiled stylesheets (render_open / render_close). Stylesheets are loaded with
+ * XML_PARSE_NONET; after loading, a deny-all external entity loader is installed, and each
+ * transform runs with security prefs that forbid file and network access and directory
+ * creation. Outputs are returned as heap buffers that the caller frees.
+ */
+#ifndef TF_RENDER_H
+#define TF_RENDER_H
+
+#include <libxml/tree.h>
+
+#include "pack.h"
+
+typedef struct tf_render tf_render;
+
+tf_render *render_open(tf_build *b);          /* NULL after a diagnostic */
+void render_close(tf_render *r);
+/* HTML text of a page; 0 or -1 after a diagnostic. */
+int render_html(tf_render *r, xmlDocPtr page, tf_buf *out);
+/* A whole .docx (zip bytes) for a page; 0 or -1 after a diagnostic. */
+int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out);
+/* Files to copy next to the HTML pages (style.css, script.js...): names and bytes. */
+size_t render_html_assets(tf_render *r, pack_entry **out);
+
+#endif

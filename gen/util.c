@@ -1,0 +1,394 @@
+/* util.c: arena, buffers, files, strings and dates. See util.h for the ownership rule. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- arena ---------------------------------------------------------------- */
+/* Blocks are chained; a request larger than a block gets a block of its own. */
+typedef struct block {
+  struct block *next;
+  size_t used, size;
+  _Alignas(16) unsigned char data[];
+} block;
+
+struct tf_arena {
+  block *head;
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+tf_arena *arena_new(void) { return xcalloc(1, sizeof(tf_arena)); }
+
+void arena_free(tf_arena *a) {
+  if (!a) return;
+  for (block *b = a->head, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
+  free(a);
+}
+
+void *arena_alloc(tf_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (!a->head || a->head->size - a->head->used < n) {
+    size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+    block *b = xmalloc(sizeof(block) + size);
+    b->used = 0;
+    b->size = size;
+    if (size == n && a->head) { /* big block: keep the current one for small requests */
+      b->next = a->head->next;
+      a->head->next = b;
+      b->used = n;
+      memset(b->data, 0, n);
+      return b->data;
+    }
+    b->next = a->head;
+    a->head = b;
+  }
+  void *p = a->head->data + a->head->used;
+  a->head->used += n;
+  memset(p, 0, n);
+  return p;
+}
+
+char *arena_strndup(tf_arena *a, const char *s, size_t n) {
+  if (!s) return NULL;
+  char *p = arena_alloc(a, n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *arena_strdup(tf_arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
+
+char *arena_printf(tf_arena *a, const char *fmt, ...) {
+  va_list ap, aq;
+  va_start(ap, fmt);
+  va_copy(aq, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = arena_alloc(a, (size_t)n + 1);
+  vsnprintf(p, (size_t)n + 1, fmt, aq);
+  va_end(aq);
+  return p;
+}
+
+/* ---- buffers -------------------------------------------------------------- */
+void buf_grow(tf_buf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra + 1) cap *= 2;
+  b->data = xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void buf_put(tf_buf *b, const void *p, size_t n) {
+  buf_grow(b, n);
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+void buf_puts(tf_buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+void buf_putc(tf_buf *b, char c) { buf_put(b, &c, 1); }
+
+void buf_printf(tf_buf *b, const char *fmt, ...) {
+  va_list ap, aq;
+  va_start(ap, fmt);
+  va_copy(aq, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  buf_grow(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, aq);
+  va_end(aq);
+  b->len += (size_t)n;
+}
+
+void buf_json_str(tf_buf *b, const char *s) {
+  buf_putc(b, '"');
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    switch (*p) {
+    case '"': buf_puts(b, "\\\""); break;
+    case '\\': buf_puts(b, "\\\\"); break;
+    case '\n': buf_puts(b, "\\n"); break;
+    case '\r': buf_puts(b, "\\r"); break;
+    case '\t': buf_puts(b, "\\t"); break;
+    default:
+      if (*p < 0x20) buf_printf(b, "\\u%04x", *p);
+      else buf_putc(b, (char)*p);
+    }
+  }
+  buf_putc(b, '"');
+}
+
+void buf_free(tf_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+const char *buf_cstr(tf_buf *b) {
+  if (!b->data) buf_grow(b, 0), b->data[0] = 0;
+  return b->data;
+}
+
+void vec_push(tf_arena *a, tf_vec *v, void *item) {
+  if (v->n == v->cap) {
+    size_t cap = v->cap ? v->cap * 2 : 8;
+    void **items = arena_alloc(a, cap * sizeof(void *));
+    if (v->n) memcpy(items, v->items, v->n * sizeof(void *));
+    v->items = items;
+    v->cap = cap;
+  }
+  v->items[v->n++] = item;
+}
+
+/* ---- memory --------------------------------------------------------------- */
+void tf_fatal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("techfile: fatal: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(3);
+}
+
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) tf_fatal("out of memory (%zu bytes)", n);
+  return p;
+}
+void *xcalloc(size_t n, size_t m) {
+  void *p = calloc(n ? n : 1, m ? m : 1);
+  if (!p) tf_fatal("out of memory");
+  return p;
+}
+void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p) tf_fatal("out of memory (%zu bytes)", n);
+  return p;
+}
+char *xstrdup(const char *s) {
+  size_t n = strlen(s);
+  char *p = xmalloc(n + 1);
+  memcpy(p, s, n + 1);
+  return p;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(err, errlen, "%s", strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "not a regular file");
+    close(fd);
+    return -1;
+  }
+  if ((size_t)st.st_size > max_bytes) {
+    snprintf(err, errlen, "file is %lld bytes, over the limit of %zu", (long long)st.st_size, max_bytes);
+    close(fd);
+    return -1;
+  }
+  out->len = 0;
+  buf_grow(out, (size_t)st.st_size);
+  for (;;) {
+    buf_grow(out, 65536);
+    ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      snprintf(err, errlen, "%s", strerror(errno));
+      close(fd);
+      return -1;
+    }
+    if (r == 0) break;
+    out->len += (size_t)r;
+    if (out->len > max_bytes) {
+      snprintf(err, errlen, "file grew over the limit of %zu bytes", max_bytes);
+      close(fd);
+      return -1;
+    }
+  }
+  out->data[out->len] = 0;
+  close(fd);
+  return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len) {
+  size_t n = strlen(path);
+  char *tmp = xmalloc(n + 32);
+  snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    free(tmp);
+    return -1;
+  }
+  const char *p = data;
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      close(fd);
+      unlink(tmp);
+      free(tmp);
+      return -1;
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  if (close(fd) != 0 || rename(tmp, path) != 0) {
+    unlink(tmp);
+    free(tmp);
+    return -1;
+  }
+  free(tmp);
+  return 0;
+}
+
+int mkdir_p(const char *path) {
+  char *p = xstrdup(path);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = 0;
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+      free(p);
+      return -1;
+    }
+    *s = '/';
+  }
+  int rc = (mkdir(p, 0755) != 0 && errno != EEXIST) ? -1 : 0;
+  free(p);
+  return rc;
+}
+
+char *path_join(tf_arena *a, const char *dir, const char *name) {
+  if (!dir || !*dir || !strcmp(dir, ".")) return arena_strdup(a, name);
+  size_t n = strlen(dir);
+  return arena_printf(a, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+}
+
+int path_is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+int path_is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* ---- strings -------------------------------------------------------------- */
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+int str_ieq(const char *a, const char *b) {
+  if (!a || !b) return 0;
+  for (; *a && *b; a++, b++)
+    if (lower((unsigned char)*a) != lower((unsigned char)*b)) return 0;
+  return *a == *b;
+}
+
+int str_starts_ci(const char *s, const char *prefix) {
+  for (; *prefix; s++, prefix++)
+    if (!*s || lower((unsigned char)*s) != lower((unsigned char)*prefix)) return 0;
+  return 1;
+}
+
+char *str_trim(tf_arena *a, const char *s, size_t n) {
+  while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++, n--;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
+  return arena_strndup(a, s, n);
+}
+
+int str_cmp_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int utf8_valid(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s, *e = p + n;
+  while (p < e) {
+    unsigned c = *p;
+    size_t k;
+    unsigned min;
+    if (c < 0x80) { p++; continue; }
+    else if ((c & 0xE0) == 0xC0) k = 1, min = 0x80, c &= 0x1F;
+    else if ((c & 0xF0) == 0xE0) k = 2, min = 0x800, c &= 0x0F;
+    else if ((c & 0xF8) == 0xF0) k = 3, min = 0x10000, c &= 0x07;
+    else return 0;
+    if ((size_t)(e - p) <= k) return 0;
+    for (size_t i = 1; i <= k; i++) {
+      if ((p[i] & 0xC0) != 0x80) return 0;
+      c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    p += k + 1;
+  }
+  return 1;
+}
+
+/* ---- dates ---------------------------------------------------------------- */
+/* Civil-from-days and days-from-civil after H. Hinnant's public-domain algorithms. */
+static long days_from_civil(long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  long era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (long)doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  long era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (long)yoe + era * 400 + (*m <= 2);
+}
+
+static unsigned month_days(long y, unsigned m) {
+  static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+int date_parse(const char *s, long *days) {
+  if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return -1;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return -1;
+  long y = atol(s);
+  unsigned m = (unsigned)atoi(s + 5), d = (unsigned)atoi(s + 8);
+  if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > month_days(y, m)) return -1;
+  *days = days_from_civil(y, m, d);
+  return 0;
+}
+
+void date_format(long days, char out[11]) {
+  long y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  unsigned yy = (unsigned)(y < 0 ? 0 : y % 10000);
+  out[0] = (char)('0' + yy / 1000), out[1] = (char)('0' + yy / 100 % 10);
+  out[2] = (char)('0' + yy / 10 % 10), out[3] = (char)('0' + yy % 10), out[4] = '-';
+  out[5] = (char)('0' + m / 10), out[6] = (char)('0' + m % 10), out[7] = '-';
+  out[8] = (char)('0' + d / 10), out[9] = (char)('0' + d % 10), out[10] = 0;
+}
+
+long date_add_months(long days, int months) {
+  long y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  long total = y * 12 + (m - 1) + months;
+  y = total / 12;
+  m = (unsigned)(total % 12) + 1;
+  if (d > month_days(y, m)) d = month_days(y, m);
+  return days_from_civil(y, m, d);
+}

@@ -1,0 +1,76 @@
+/*
+ * util.h: the small things every stage uses.
+ *
+ * Ownership rule of techfile: everything the model holds (strings, arrays, records) is
+ * allocated from one arena per build and freed at once when the build ends. Library objects
+ * (cmark nodes, libxml2 trees, PCRE2 code) are freed by the stage that created them, as each
+ * stage's header says. tf_buf is a growable byte buffer owned by whoever declared it.
+ */
+#ifndef TF_UTIL_H
+#define TF_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* ---- arena ---------------------------------------------------------------- */
+typedef struct tf_arena tf_arena;
+tf_arena *arena_new(void);
+void arena_free(tf_arena *a);
+void *arena_alloc(tf_arena *a, size_t n);             /* zeroed, 16-byte aligned */
+char *arena_strdup(tf_arena *a, const char *s);       /* NULL stays NULL */
+char *arena_strndup(tf_arena *a, const char *s, size_t n);
+char *arena_printf(tf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- growable byte buffer (heap, owned by the caller) --------------------- */
+typedef struct {
+  char *data;
+  size_t len, cap;
+} tf_buf;
+void buf_grow(tf_buf *b, size_t extra);
+void buf_put(tf_buf *b, const void *p, size_t n);
+void buf_puts(tf_buf *b, const char *s);
+void buf_putc(tf_buf *b, char c);
+void buf_printf(tf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_json_str(tf_buf *b, const char *s);          /* appends a quoted JSON string */
+void buf_free(tf_buf *b);
+const char *buf_cstr(tf_buf *b);                      /* NUL-terminated view */
+
+/* ---- growable array of pointers, in an arena ------------------------------ */
+typedef struct {
+  void **items;
+  size_t n, cap;
+} tf_vec;
+void vec_push(tf_arena *a, tf_vec *v, void *item);
+
+/* ---- memory that must not fail -------------------------------------------- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+void tf_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* ---- files ----------------------------------------------------------------- */
+/* Reads a whole regular file; max_bytes bounds it. Returns 0, or -1 with errno-style text. */
+int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen);
+/* Writes data to path through a temporary file in the same folder and rename(2). */
+int file_write_atomic(const char *path, const void *data, size_t len);
+int mkdir_p(const char *path);
+char *path_join(tf_arena *a, const char *dir, const char *name);
+int path_is_dir(const char *path);
+int path_is_file(const char *path);
+
+/* ---- strings --------------------------------------------------------------- */
+int str_ieq(const char *a, const char *b);            /* ASCII case-insensitive equality */
+int str_starts_ci(const char *s, const char *prefix);
+char *str_trim(tf_arena *a, const char *s, size_t n); /* copy without outer white space */
+int str_cmp_ptr(const void *a, const void *b);        /* qsort over char* */
+int utf8_valid(const char *s, size_t n);
+
+/* ---- dates: ISO 8601 calendar dates as day numbers ------------------------- */
+/* Parses YYYY-MM-DD exactly; returns 0 and sets *days (days since 1970-01-01), or -1. */
+int date_parse(const char *s, long *days);
+void date_format(long days, char out[11]);
+long date_add_months(long days, int months);          /* clamps to the month's last day */
+
+#endif
