@@ -7,6 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+#include <libxslt/xsltutils.h>
+#include <libxslt/transform.h>
+
 #include "build.h"
 #include "report.h"
 
@@ -140,5 +144,7 @@ int main(int argc, char **argv) {
   else rc = build_run(&b, !strcmp(cmd, "build"));
 out:
   model_free(&b);
+  xsltCleanupGlobals();
+  xmlCleanupParser();
   return rc;
 }

@@ -246,7 +246,6 @@
 
   <xsl:template name="app-properties">
     <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">
-      <Template>Normal.dotm</Template>
       <Company><xsl:value-of select="$site/@manufacturer"/></Company>
       <ScaleCrop>false</ScaleCrop>
       <LinksUpToDate>false</LinksUpToDate>
@@ -564,7 +563,7 @@
       <w:tblStyle w:val="TableGrid"/>
       <w:tblW w:w="5000" w:type="pct"/>
       <w:tblLayout w:type="fixed"/>
-      <w:tblLook w:val="{substring('04A0', 1, 4 * number($header-row))}{substring('0420', 1, 4 * number(not($header-row)))}"
+      <w:tblLook w:val="{substring('0620', 1, 4 * number($header-row))}{substring('0600', 1, 4 * number(not($header-row)))}"
                  w:firstRow="{number($header-row)}" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>
     </w:tblPr>
   </xsl:template>
@@ -916,7 +915,7 @@
   </xsl:template>
 
   <!-- Tables: full width, header row repeated on every page and bold, column widths in
-       proportion to the longest cell of each column (clamped to 4..40 characters). -->
+       proportion to the longest cell of each column (clamped to 5..40 characters). -->
   <xsl:template match="table">
     <xsl:variable name="columns">
       <xsl:choose>
@@ -933,7 +932,7 @@
         <w:tblStyle w:val="TableGrid"/>
         <w:tblW w:w="5000" w:type="pct"/>
         <xsl:if test="$depth &gt; 0"><w:tblInd w:w="{$depth * $list-indent}" w:type="dxa"/></xsl:if>
-        <w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>
+        <w:tblLook w:val="0620" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>
       </w:tblPr>
       <w:tblGrid>
         <xsl:call-template name="grid-cols">
@@ -953,7 +952,7 @@
     </w:p>
   </xsl:template>
 
-  <!-- Weight of column $i: length of its longest cell, clamped. -->
+  <!-- Weight of column $i: length of its longest cell, clamped, plus padding. -->
   <xsl:template name="column-weight">
     <xsl:param name="i"/>
     <xsl:variable name="longest">
@@ -962,10 +961,11 @@
         <xsl:if test="position() = 1"><xsl:value-of select="string-length(normalize-space(.))"/></xsl:if>
       </xsl:for-each>
     </xsl:variable>
+    <!-- + 3 for the cell padding and bold header text -->
     <xsl:choose>
-      <xsl:when test="not($longest &gt;= 4)">4</xsl:when>
-      <xsl:when test="$longest &gt; 40">40</xsl:when>
-      <xsl:otherwise><xsl:value-of select="$longest"/></xsl:otherwise>
+      <xsl:when test="not($longest &gt;= 5)">8</xsl:when>
+      <xsl:when test="$longest &gt; 40">43</xsl:when>
+      <xsl:otherwise><xsl:value-of select="$longest + 3"/></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
