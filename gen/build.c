@@ -226,9 +226,18 @@ int build_run(tf_build *b, int render) {
   size_t ng = pages_generate(b, gen);
   for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
 
+  /* Release blockers are errors of a release build, but the outputs (with the release
+   * readiness page) are still written: only content errors stop the writing. */
+  size_t content_errors = b->diags.errors;
+  if (b->release)
+    for (size_t i = 0; i < b->blockers.n; i++) {
+      tf_blocker *x = b->blockers.items[i];
+      diag_add(&b->diags, x->file, x->line, 1, DIAG_ERROR, "release-blocker", "release blocked: %s", x->what);
+    }
+  diag_sort(&b->diags);
   int status = 0;
   outset o = {0};
-  if (b->diags.errors) status = 1;
+  if (content_errors) status = 1;
   else if (render) {
     tf_buf json = {0}, junit = {0};
     if (render_all(b, pages, files, np, &o) != 0) status = 1;
@@ -244,11 +253,6 @@ int build_run(tf_build *b, int render) {
   free(pages);
   free(files);
   out_free(&o);
-  if (b->release)
-    for (size_t i = 0; i < b->blockers.n; i++) {
-      tf_blocker *x = b->blockers.items[i];
-      diag_add(&b->diags, x->file, x->line, 1, DIAG_ERROR, "release-blocker", "release blocked: %s", x->what);
-    }
   diag_sort(&b->diags);
   diag_print(&b->diags, stderr);
   summary(b);

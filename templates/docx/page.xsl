@@ -20,7 +20,7 @@
     audit_defense        AuditDefense          gap_flag        GapFlag
     badge                BadgeOk / BadgeWarn / BadgeBad / BadgeNeutral
     thematic_break       HorizontalRule        image caption   Caption
-    title block          Subtitle, Title, InfoHeading, TableText
+    title block          Subtitle, Title, InfoHeading, TableText, GeneratedNote
     table of contents    TOCHeading, TOC1 .. TOC3
     header/footer        Header, Footer
 
@@ -916,6 +916,7 @@
 
   <!-- Tables: full width, header row repeated on every page and bold, column widths in
        proportion to the longest cell of each column (clamped to 5..40 characters). -->
+  <xsl:template match="table[not(table_row)]"/>  <!-- Word rejects a table without rows -->
   <xsl:template match="table">
     <xsl:variable name="columns">
       <xsl:choose>
@@ -1014,6 +1015,8 @@
         <xsl:if test="@header = 'true'"><w:tblHeader/></xsl:if>
       </w:trPr>
       <xsl:apply-templates select="table_cell"/>
+      <!-- nor a row without cells -->
+      <xsl:if test="not(table_cell)"><w:tc><w:tcPr/><w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr></w:p></w:tc></xsl:if>
     </w:tr>
   </xsl:template>
 
