@@ -914,8 +914,10 @@
     </w:p>
   </xsl:template>
 
-  <!-- Tables: full width, header row repeated on every page and bold, column widths in
-       proportion to the longest cell of each column (clamped to 5..40 characters). -->
+  <!-- Tables: full width, header row repeated on every page and bold. Column widths (for
+       readers that do not autofit, like LibreOffice): a column whose longest cell is short
+       gets just the width of that cell; the long columns share the rest, half of it evenly
+       and half in proportion to their longest cell (capped). -->
   <xsl:template match="table[not(table_row)]"/>  <!-- Word rejects a table without rows -->
   <xsl:template match="table">
     <xsl:variable name="columns">
@@ -924,10 +926,16 @@
         <xsl:otherwise><xsl:value-of select="count(table_row[1]/table_cell)"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
-    <xsl:variable name="total">
-      <xsl:call-template name="column-weight-sum"><xsl:with-param name="columns" select="$columns"/></xsl:call-template>
-    </xsl:variable>
     <xsl:variable name="depth" select="count(ancestor::item)"/>
+    <xsl:variable name="width" select="$text-width - $depth * $list-indent"/>
+    <!-- "short-width long-count long-weight": width of the short columns, number and
+         total (capped) weight of the long ones -->
+    <xsl:variable name="sums">
+      <xsl:call-template name="column-sums"><xsl:with-param name="columns" select="$columns"/></xsl:call-template>
+    </xsl:variable>
+    <xsl:variable name="short-width" select="number(substring-before($sums, ' '))"/>
+    <xsl:variable name="long-count" select="number(substring-before(substring-after($sums, ' '), ' '))"/>
+    <xsl:variable name="long-weight" select="number(substring-after(substring-after($sums, ' '), ' '))"/>
     <w:tbl>
       <w:tblPr>
         <w:tblStyle w:val="TableGrid"/>
@@ -938,8 +946,10 @@
       <w:tblGrid>
         <xsl:call-template name="grid-cols">
           <xsl:with-param name="columns" select="$columns"/>
-          <xsl:with-param name="total" select="$total"/>
-          <xsl:with-param name="width" select="$text-width - $depth * $list-indent"/>
+          <xsl:with-param name="width" select="$width"/>
+          <xsl:with-param name="short-width" select="$short-width"/>
+          <xsl:with-param name="long-count" select="$long-count"/>
+          <xsl:with-param name="long-weight" select="$long-weight"/>
         </xsl:call-template>
       </w:tblGrid>
       <xsl:apply-templates select="table_row"/>
@@ -953,37 +963,60 @@
     </w:p>
   </xsl:template>
 
-  <!-- Weight of column $i: length of its longest cell, clamped, plus padding. -->
-  <xsl:template name="column-weight">
+  <!-- Column sizing constants: width of one character of table text (twips), the longest
+       cell (in characters) of a "short" column, the cap on a long column's weight. -->
+  <xsl:variable name="char-width" select="115"/>
+  <xsl:variable name="short-column" select="16"/>
+  <xsl:variable name="long-cap" select="120"/>
+
+  <!-- Need of column $i, in characters: its longest cell (badges count their padding),
+       plus 2 for the cell margins. Context: the table. -->
+  <xsl:template name="column-need">
     <xsl:param name="i"/>
     <xsl:variable name="longest">
       <xsl:for-each select="table_row/table_cell[$i]">
-        <xsl:sort select="string-length(normalize-space(.))" data-type="number" order="descending"/>
-        <xsl:if test="position() = 1"><xsl:value-of select="string-length(normalize-space(.))"/></xsl:if>
+        <xsl:sort select="string-length(normalize-space(.)) + 2 * count(badge)" data-type="number" order="descending"/>
+        <xsl:if test="position() = 1"><xsl:value-of select="string-length(normalize-space(.)) + 2 * count(badge)"/></xsl:if>
       </xsl:for-each>
     </xsl:variable>
-    <!-- + 3 for the cell padding and bold header text -->
     <xsl:choose>
-      <xsl:when test="not($longest &gt;= 5)">8</xsl:when>
-      <xsl:when test="$longest &gt; 40">43</xsl:when>
-      <xsl:otherwise><xsl:value-of select="$longest + 3"/></xsl:otherwise>
+      <xsl:when test="$longest &gt; 1"><xsl:value-of select="$longest + 2"/></xsl:when>
+      <xsl:otherwise>4</xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
-  <xsl:template name="column-weight-sum">
+  <!-- Capped need: the weight of a column among the long ones. -->
+  <xsl:template name="column-weight">
+    <xsl:param name="i"/>
+    <xsl:variable name="need">
+      <xsl:call-template name="column-need"><xsl:with-param name="i" select="$i"/></xsl:call-template>
+    </xsl:variable>
+    <xsl:value-of select="$need * number($need &lt;= $long-cap) + $long-cap * number($need &gt; $long-cap)"/>
+  </xsl:template>
+
+  <!-- "short-width long-count long-weight" over columns $i..$columns. -->
+  <xsl:template name="column-sums">
     <xsl:param name="columns"/>
     <xsl:param name="i" select="1"/>
-    <xsl:param name="sum" select="0"/>
+    <xsl:param name="short-width" select="0"/>
+    <xsl:param name="long-count" select="0"/>
+    <xsl:param name="long-weight" select="0"/>
     <xsl:choose>
-      <xsl:when test="$i &gt; $columns"><xsl:value-of select="$sum"/></xsl:when>
+      <xsl:when test="$i &gt; $columns">
+        <xsl:value-of select="concat($short-width, ' ', $long-count, ' ', $long-weight)"/>
+      </xsl:when>
       <xsl:otherwise>
-        <xsl:variable name="weight">
-          <xsl:call-template name="column-weight"><xsl:with-param name="i" select="$i"/></xsl:call-template>
+        <xsl:variable name="need">
+          <xsl:call-template name="column-need"><xsl:with-param name="i" select="$i"/></xsl:call-template>
         </xsl:variable>
-        <xsl:call-template name="column-weight-sum">
+        <xsl:variable name="short" select="$need &lt;= $short-column + 2"/>
+        <xsl:call-template name="column-sums">
           <xsl:with-param name="columns" select="$columns"/>
           <xsl:with-param name="i" select="$i + 1"/>
-          <xsl:with-param name="sum" select="$sum + $weight"/>
+          <xsl:with-param name="short-width" select="$short-width + number($short) * $need * $char-width"/>
+          <xsl:with-param name="long-count" select="$long-count + number(not($short))"/>
+          <xsl:with-param name="long-weight"
+              select="$long-weight + number(not($short)) * ($need * number($need &lt;= $long-cap) + $long-cap * number($need &gt; $long-cap))"/>
         </xsl:call-template>
       </xsl:otherwise>
     </xsl:choose>
@@ -991,18 +1024,37 @@
 
   <xsl:template name="grid-cols">
     <xsl:param name="columns"/>
-    <xsl:param name="total"/>
     <xsl:param name="width"/>
+    <xsl:param name="short-width"/>
+    <xsl:param name="long-count"/>
+    <xsl:param name="long-weight"/>
     <xsl:param name="i" select="1"/>
     <xsl:if test="$i &lt;= $columns">
-      <xsl:variable name="weight">
-        <xsl:call-template name="column-weight"><xsl:with-param name="i" select="$i"/></xsl:call-template>
+      <xsl:variable name="need">
+        <xsl:call-template name="column-need"><xsl:with-param name="i" select="$i"/></xsl:call-template>
       </xsl:variable>
-      <w:gridCol w:w="{floor($width * $weight div $total)}"/>
+      <xsl:variable name="weight" select="$need * number($need &lt;= $long-cap) + $long-cap * number($need &gt; $long-cap)"/>
+      <xsl:variable name="w">
+        <xsl:choose>
+          <!-- only short columns, or too many of them: all in proportion to their need -->
+          <xsl:when test="$long-count = 0 or $short-width &gt; $width * 0.6">
+            <xsl:value-of select="floor($width * $need * $char-width div ($short-width + $long-weight * $char-width))"/>
+          </xsl:when>
+          <xsl:when test="$need &lt;= $short-column + 2">
+            <xsl:value-of select="$need * $char-width"/>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:value-of select="floor(($width - $short-width) * (0.5 div $long-count + 0.5 * $weight div $long-weight))"/>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:variable>
+      <w:gridCol w:w="{$w}"/>
       <xsl:call-template name="grid-cols">
         <xsl:with-param name="columns" select="$columns"/>
-        <xsl:with-param name="total" select="$total"/>
         <xsl:with-param name="width" select="$width"/>
+        <xsl:with-param name="short-width" select="$short-width"/>
+        <xsl:with-param name="long-count" select="$long-count"/>
+        <xsl:with-param name="long-weight" select="$long-weight"/>
         <xsl:with-param name="i" select="$i + 1"/>
       </xsl:call-template>
     </xsl:if>
