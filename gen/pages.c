@@ -38,7 +38,7 @@ static xmlDocPtr page_index(tf_build *b) {
   page_begin(&p, b, "index", "index", "Technical file", NULL);
   int n[3];
   counts(b, n);
-  xb_heading(&p, 2, arena_printf(b->arena, "%s %s", b->product, b->product_version), "overview");
+  xb_heading(&p, 1, arena_printf(b->arena, "%s %s", b->product, b->product_version), "overview");
   xb_para(p.body, arena_printf(b->arena,
                                "This technical file shows, clause by clause, how %s %s%s%s meets %s. It was built by techfile "
                                "on %s from %zu documents.",
@@ -53,7 +53,7 @@ static xmlDocPtr page_index(tf_build *b) {
   xb_text(para, "text", " of the clauses of the ");
   xb_link_page(&p, para, "compliance matrix", "compliance-matrix", NULL, NULL);
   xb_text(para, "text", ".");
-  xb_heading(&p, 3, "Documents", "documents");
+  xb_heading(&p, 2, "Documents", "documents");
   static const char *const head[] = {"ID", "Title", "Type", "Version", "Status", "Backs"};
   xmlNodePtr t = xb_table(p.body, 6, head);
   for (size_t i = 0; i < b->docs.n; i++) {
@@ -84,7 +84,7 @@ static xmlDocPtr page_matrix(tf_build *b) {
   page_begin(&p, b, "matrix", "compliance-matrix", "Compliance matrix", NULL);
   int n[3];
   counts(b, n);
-  xb_heading(&p, 2, arena_printf(b->arena, "Compliance matrix: %s", b->catalog.title), "matrix");
+  xb_heading(&p, 1, arena_printf(b->arena, "Compliance matrix: %s", b->catalog.title), "matrix");
   xb_para(p.body, arena_printf(b->arena, "%zu clauses: %d backed, %d gaps, %d tailored. Build date %s.", b->results.n,
                                n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->build_date));
   static const char *const head[] = {"Clause", "Title", "Process", "Crosswalk", "Status", "Evidence", "Audit defense"};
@@ -128,7 +128,7 @@ static xmlDocPtr page_gaps(tf_build *b) {
   page_begin(&p, b, "gaps", "gaps", "Gap list", NULL);
   int n[3];
   counts(b, n);
-  xb_heading(&p, 2, "Gap list", "gaps");
+  xb_heading(&p, 1, "Gap list", "gaps");
   if (!n[ST_GAP]) {
     xb_para(p.body, "Every clause is backed by evidence or validly tailored.");
     return p.xml;
@@ -160,7 +160,7 @@ static xmlDocPtr page_raci(tf_build *b) {
   tf_records *r = b->records;
   tf_page p;
   page_begin(&p, b, "raci", "raci", "RACI matrix", NULL);
-  xb_heading(&p, 2, "RACI matrix", "raci");
+  xb_heading(&p, 1, "RACI matrix", "raci");
   xmlNodePtr para = xb_para(p.body, "Responsible, Accountable, Consulted and Informed roles per process, from ");
   doc_link(&p, para, r->raci_doc, 1);
   xb_text(para, "text", ". Every process needs exactly one Accountable and at least one Responsible role.");
@@ -210,7 +210,7 @@ static xmlDocPtr page_training(tf_build *b) {
   tf_arena *a = b->arena;
   tf_page p;
   page_begin(&p, b, "training", "training", "Training matrix", NULL);
-  xb_heading(&p, 2, "Training matrix", "training");
+  xb_heading(&p, 1, "Training matrix", "training");
   xb_para(p.body, arena_printf(a, "Each person's standing on %s for every competency their roles require: current, expiring "
                                   "within 60 days, expired, failed or missing.", b->build_date));
   tf_vec comps = {0};
@@ -258,7 +258,7 @@ static xmlDocPtr page_release(tf_build *b) {
   tf_records *r = b->records;
   tf_page p;
   page_begin(&p, b, "release", "release", "Release readiness", NULL);
-  xb_heading(&p, 2, "Release readiness", "release");
+  xb_heading(&p, 1, "Release readiness", "release");
   if (!b->blockers.n) {
     xmlNodePtr para = xb_para(p.body, NULL);
     xb_badge(para, "ok", "ready");
@@ -277,7 +277,7 @@ static xmlDocPtr page_release(tf_build *b) {
     }
   }
   if (r && r->checklist.n) {
-    xb_heading(&p, 3, "Pre-release checklist", "checklist");
+    xb_heading(&p, 2, "Pre-release checklist", "checklist");
     static const char *const head[] = {"Clause", "Activity", "Record", "Status"};
     xmlNodePtr t = xb_table(p.body, 4, head);
     for (size_t i = 0; i < r->checklist.n; i++) {
@@ -292,7 +292,7 @@ static xmlDocPtr page_release(tf_build *b) {
     }
   }
   if (r && r->findings.n) {
-    xb_heading(&p, 3, "Findings", "findings");
+    xb_heading(&p, 2, "Findings", "findings");
     static const char *const head[] = {"ID", "Source", "Severity", "Status", "Record"};
     xmlNodePtr t = xb_table(p.body, 5, head);
     for (size_t i = 0; i < r->findings.n; i++) {

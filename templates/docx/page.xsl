@@ -48,11 +48,18 @@
        Settings you may want to change
        =================================================================================== -->
 
-  <!-- Text width of the page in twips: A4 (11906) minus 2 x 1440 margins. -->
-  <xsl:variable name="text-width" select="9026"/>
+  <!-- Page: A4 with 1440-twip (1 inch) margins. Documents are portrait; generated pages
+       with a table of 6 columns or more (the compliance matrix) are landscape. -->
+  <xsl:variable name="landscape"
+      select="/page/@kind != 'document' and /page/document//table[@columns &gt;= 6]"/>
+  <xsl:variable name="page-width" select="11906 + number($landscape) * (16838 - 11906)"/>
+  <xsl:variable name="page-height" select="16838 - number($landscape) * (16838 - 11906)"/>
+  <xsl:variable name="margin" select="1440"/>
+  <!-- Text width in twips (9026 in portrait). -->
+  <xsl:variable name="text-width" select="$page-width - 2 * $margin"/>
   <!-- Largest picture, in EMU (1 twip = 635 EMU): the text width, and the text height. -->
   <xsl:variable name="max-cx" select="$text-width * 635"/>
-  <xsl:variable name="max-cy" select="(16838 - 2 * 1440) * 635"/>
+  <xsl:variable name="max-cy" select="($page-height - 2 * $margin) * 635"/>
   <!-- Indentation of one list level, in twips (numbering.xml and list continuation). -->
   <xsl:variable name="list-indent" select="720"/>
   <!-- Fill of header rows, of label cells in the title block. -->
@@ -336,8 +343,10 @@
         <w:sectPr>
           <w:headerReference w:type="default" r:id="rHeader1"/>
           <w:footerReference w:type="default" r:id="rFooter1"/>
-          <w:pgSz w:w="11906" w:h="16838"/>
-          <w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440"
+          <w:pgSz w:w="{$page-width}" w:h="{$page-height}">
+            <xsl:if test="$landscape"><xsl:attribute name="w:orient">landscape</xsl:attribute></xsl:if>
+          </w:pgSz>
+          <w:pgMar w:top="{$margin}" w:right="{$margin}" w:bottom="{$margin}" w:left="{$margin}"
                    w:header="708" w:footer="708" w:gutter="0"/>
           <w:cols w:space="708"/>
           <w:docGrid w:linePitch="360"/>
@@ -916,8 +925,8 @@
 
   <!-- Tables: full width, header row repeated on every page and bold. Column widths (for
        readers that do not autofit, like LibreOffice): a column whose longest cell is short
-       gets just the width of that cell; the long columns share the rest, half of it evenly
-       and half in proportion to their longest cell (capped). -->
+       gets just the width of that cell; the long columns share the rest, a third of it
+       evenly and two thirds in proportion to their longest cell (capped). -->
   <xsl:template match="table[not(table_row)]"/>  <!-- Word rejects a table without rows -->
   <xsl:template match="table">
     <xsl:variable name="columns">
@@ -969,29 +978,46 @@
   <xsl:variable name="short-column" select="16"/>
   <xsl:variable name="long-cap" select="120"/>
 
-  <!-- Need of column $i, in characters: its longest cell (badges count their padding),
-       plus 2 for the cell margins. Context: the table. -->
+  <!-- Need of column $i, in characters: its longest body cell (badges count their
+       padding) or the longest word of its header (headers wrap between words), plus 2
+       for the cell margins. Context: the table. -->
   <xsl:template name="column-need">
     <xsl:param name="i"/>
-    <xsl:variable name="longest">
-      <xsl:for-each select="table_row/table_cell[$i]">
+    <xsl:variable name="body">
+      <xsl:for-each select="table_row[not(@header = 'true')]/table_cell[$i]">
         <xsl:sort select="string-length(normalize-space(.)) + 2 * count(badge)" data-type="number" order="descending"/>
         <xsl:if test="position() = 1"><xsl:value-of select="string-length(normalize-space(.)) + 2 * count(badge)"/></xsl:if>
       </xsl:for-each>
     </xsl:variable>
+    <xsl:variable name="head">
+      <xsl:call-template name="longest-word">
+        <xsl:with-param name="s" select="normalize-space(table_row[@header = 'true'][1]/table_cell[$i])"/>
+      </xsl:call-template>
+    </xsl:variable>
+    <xsl:variable name="longest" select="number($body) * number($body &gt;= $head + 1) + ($head + 1) * number($body &lt; $head + 1)"/>
     <xsl:choose>
       <xsl:when test="$longest &gt; 1"><xsl:value-of select="$longest + 2"/></xsl:when>
       <xsl:otherwise>4</xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
-  <!-- Capped need: the weight of a column among the long ones. -->
-  <xsl:template name="column-weight">
-    <xsl:param name="i"/>
-    <xsl:variable name="need">
-      <xsl:call-template name="column-need"><xsl:with-param name="i" select="$i"/></xsl:call-template>
-    </xsl:variable>
-    <xsl:value-of select="$need * number($need &lt;= $long-cap) + $long-cap * number($need &gt; $long-cap)"/>
+  <!-- Length of the longest word of $s (words separated by single spaces). -->
+  <xsl:template name="longest-word">
+    <xsl:param name="s"/>
+    <xsl:param name="max" select="0"/>
+    <xsl:choose>
+      <xsl:when test="contains($s, ' ')">
+        <xsl:variable name="n" select="string-length(substring-before($s, ' '))"/>
+        <xsl:call-template name="longest-word">
+          <xsl:with-param name="s" select="substring-after($s, ' ')"/>
+          <xsl:with-param name="max" select="$max * number($max &gt;= $n) + $n * number($max &lt; $n)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="n" select="string-length($s)"/>
+        <xsl:value-of select="$max * number($max &gt;= $n) + $n * number($max &lt; $n)"/>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- "short-width long-count long-weight" over columns $i..$columns. -->
@@ -1044,7 +1070,7 @@
             <xsl:value-of select="$need * $char-width"/>
           </xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="floor(($width - $short-width) * (0.5 div $long-count + 0.5 * $weight div $long-weight))"/>
+            <xsl:value-of select="floor(($width - $short-width) * (1 div (3 * $long-count) + 2 * $weight div (3 * $long-weight)))"/>
           </xsl:otherwise>
         </xsl:choose>
       </xsl:variable>
@@ -1060,11 +1086,12 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- Header rows repeat on each page and do not split; other rows may split (a tall row
+       kept whole would leave half a page empty). -->
   <xsl:template match="table_row">
     <w:tr>
       <w:trPr>
-        <w:cantSplit/>
-        <xsl:if test="@header = 'true'"><w:tblHeader/></xsl:if>
+        <xsl:if test="@header = 'true'"><w:cantSplit/><w:tblHeader/></xsl:if>
       </w:trPr>
       <xsl:apply-templates select="table_cell"/>
       <!-- nor a row without cells -->
@@ -1445,7 +1472,7 @@
     <w:hdr>
       <xsl:call-template name="ns-decls"><xsl:with-param name="prefixes" select="' w r '"/></xsl:call-template>
       <w:p>
-        <w:pPr><w:pStyle w:val="Header"/></w:pPr>
+        <w:pPr><w:pStyle w:val="Header"/><xsl:call-template name="hf-tabs"/></w:pPr>
         <w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve"><xsl:value-of select="$meta/@id"/></w:t></w:r>
         <xsl:choose>
           <xsl:when test="string($meta/@version) != ''">
@@ -1473,7 +1500,7 @@
     <w:ftr>
       <xsl:call-template name="ns-decls"><xsl:with-param name="prefixes" select="' w r '"/></xsl:call-template>
       <w:p>
-        <w:pPr><w:pStyle w:val="Footer"/></w:pPr>
+        <w:pPr><w:pStyle w:val="Footer"/><xsl:call-template name="hf-tabs"/></w:pPr>
         <w:r><w:t xml:space="preserve"><xsl:value-of select="$product"/></w:t></w:r>
         <w:r><w:tab/></w:r>
         <w:r><w:t xml:space="preserve"><xsl:value-of select="$site/@manufacturer"/></w:t></w:r>
@@ -1484,6 +1511,19 @@
         <xsl:call-template name="field"><xsl:with-param name="instr" select="'NUMPAGES'"/></xsl:call-template>
       </w:p>
     </w:ftr>
+  </xsl:template>
+
+  <!-- Tab stops of the header and footer lines: centre and right margin of this page
+       (the Header/Footer styles have those of a portrait page). -->
+  <xsl:template name="hf-tabs">
+    <xsl:if test="$text-width != 9026">
+      <w:tabs>
+        <w:tab w:val="clear" w:pos="4513"/>
+        <w:tab w:val="center" w:pos="{floor($text-width div 2)}"/>
+        <w:tab w:val="clear" w:pos="9026"/>
+        <w:tab w:val="right" w:pos="{$text-width}"/>
+      </w:tabs>
+    </xsl:if>
   </xsl:template>
 
   <!-- A complex field: begin, instruction, separate, result, end. -->

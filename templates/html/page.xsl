@@ -536,14 +536,16 @@
 
   <!-- ===== Blocks ===================================================================== -->
 
-  <!-- Headings keep their Markdown level; id = anchor, plus a "#" permalink. -->
+  <!-- The title block holds the page's one <h1>, so Markdown headings move one level down
+       (# → h2 ... ##### → h6, deeper stays h6); id = anchor, plus a "#" permalink. -->
   <xsl:template match="heading">
     <xsl:variable name="level">
       <xsl:choose>
         <xsl:when test="@level = '1' or @level = '2' or @level = '3' or @level = '4'
-                        or @level = '5' or @level = '6'">
-          <xsl:value-of select="@level"/>
+                        or @level = '5'">
+          <xsl:value-of select="@level + 1"/>
         </xsl:when>
+        <xsl:when test="@level = '6'">6</xsl:when>
         <xsl:otherwise>2</xsl:otherwise>
       </xsl:choose>
     </xsl:variable>

@@ -1,0 +1,65 @@
+"""The shipped example technical file (content/) and the two variants under examples/."""
+import glob, json, os, re, shutil, subprocess
+from lib import *
+
+CONTENT = os.path.join(ROOT, "content")
+before = tree_hash(CONTENT)
+rc, err, out, rep = build(CONTENT)
+check("content/ builds with exit 0", rc == 0, err[-2000:])
+check("content/: no errors and no warnings", rep and not rep["diagnostics"], err[-2000:])
+check("content/: all 56 clauses backed or validly tailored",
+      rep and len(rep["clauses"]) == 56 and all(c["status"] in ("backed", "tailored") for c in rep["clauses"]),
+      rep and [(c["clause"], c["reasons"]) for c in rep["clauses"] if c["status"] == "gap"])
+check("content/ unchanged by a build", tree_hash(CONTENT) == before)
+rc, so, se = run(["build", CONTENT, "-o", tmpdir(), "--strict", "-q"])
+check("techfile build content --strict exits 0", rc == 0, se[-1500:])
+rc, so, se = run(["build", CONTENT, "-o", tmpdir(), "--release", "-q"])
+check("techfile build content --release exits 0", rc == 0, se[-1500:])
+
+# Removing one claim from the complete tree turns exactly that clause into a gap, with its reason.
+if rep:
+    single = [c for c in rep["clauses"] if c["status"] == "backed" and len(c["evidence"]) == 1]
+    target = next((c for c in single if not c["clause"] in ("4.1.2", "4.1.4", "5.1.1", "5.8.1", "5.8.5", "5.8.6")), None)
+    if target:
+        t = tmpdir()
+        shutil.copytree(CONTENT, t, dirs_exist_ok=True)
+        doc = target["evidence"][0]
+        path = next(p for p in glob.glob(os.path.join(t, "**", "*.md"), recursive=True)
+                    if re.search(rf"^id: {re.escape(doc)}\s*$", open(p, encoding="utf-8").read(), re.M))
+        text = open(path, encoding="utf-8").read()
+        fm_end = text.index("\n---", 3)
+        fm, body = text[:fm_end], text[fm_end:]
+        q = re.escape(target["clause"])
+        fm2 = re.sub(rf'^\s*- \{{\s*clause:\s*["\']?{q}["\']?\s*,[^\n]*\}}\s*\n', "", fm, flags=re.M)
+        fm2 = re.sub(rf'^\s*- ["\']?{q}["\']?\s*\n', "", fm2, flags=re.M)
+        fm2 = re.sub(rf'(evidence:\s*\[[^\]]*?)["\']?{q}["\']?\s*,?\s*', r"\1", fm2)
+        open(path, "w", encoding="utf-8").write(fm2 + body)
+        rc, err, _, rep2 = build(t)
+        gaps = [c for c in rep2["clauses"] if c["status"] == "gap"] if rep2 else []
+        check(f"removing the claim of {target['clause']} from {doc} makes exactly that clause a gap",
+              fm2 != fm and [c["clause"] for c in gaps] == [target["clause"]]
+              and "no document declares it in its evidence" in gaps[0]["reasons"], (fm2 == fm, [(c["clause"], c["reasons"]) for c in gaps]))
+
+# Independent readers over the whole example.
+rc, msg = tool([PY, f"{TOOLS}/check_html.py", os.path.join(out, "html")])
+check("content/: every HTML link and anchor resolves", rc == 0, msg[-1500:])
+docx = sorted(glob.glob(os.path.join(out, "docx", "*.docx")))
+rc, msg = tool([PY, f"{TOOLS}/check_docx.py"] + docx)
+check("content/: every DOCX is schema-valid and opens in python-docx", rc == 0, msg[-2500:])
+shot = os.path.join(tmpdir(), "matrix.png")
+rc, msg = tool(["bash", f"{TOOLS}/screenshot.sh", "file://" + os.path.join(out, "html", "compliance-matrix.html"), shot, "1280x900"])
+check("content/: the compliance matrix renders in headless Chromium", rc == 0 and os.path.getsize(shot) > 20000, msg[-800:])
+
+# The two variants, with the results their README promises.
+EX = os.path.join(ROOT, "examples")
+if os.path.isdir(os.path.join(EX, "gaps")):
+    rc, err, _, rg = build(os.path.join(EX, "gaps"))
+    check("examples/gaps builds with exit 0 and has gaps", rc == 0 and rg and any(c["status"] == "gap" for c in rg["clauses"]), err[-1500:])
+    rc, so, se = run(["build", os.path.join(EX, "gaps"), "-o", tmpdir(), "--strict", "-q"])
+    check("examples/gaps fails --strict", rc == 1)
+if os.path.isdir(os.path.join(EX, "release-blocked")):
+    rc, err, _, rr = build(os.path.join(EX, "release-blocked"))
+    check("examples/release-blocked builds with exit 0", rc == 0, err[-1500:])
+    rc, so, se = run(["build", os.path.join(EX, "release-blocked"), "-o", tmpdir(), "--release", "-q"])
+    check("examples/release-blocked fails --release naming its blockers", rc == 1 and "[release-blocker]" in se, se[-1500:])
+done()
