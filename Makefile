@@ -2,7 +2,7 @@
 # See README.md. Dependencies come from Debian's packages and are found with pkg-config.
 
 CC      ?= cc
-PKGS     = libcmark-gfm libxml-2.0 libxslt libzip libpcre2-8 yaml-0.1 libcrypto
+PKGS     = libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 libcrypto
 DEB_BUILD = gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev \
             libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev
 DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-nogui \

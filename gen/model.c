@@ -127,9 +127,16 @@ static void check_date(tf_build *b, tf_doc *d, const yval *map, const char *key,
   }
 }
 
+/* A key written with no value ("evidence:" once its last item is removed) is an empty list. */
+static yval *list_at(tf_doc *d, const char *key) {
+  yval *v = yv_get(d->fm, key);
+  if (v && v->kind == YV_SCALAR && (!*v->str || !strcmp(v->str, "~") || !strcmp(v->str, "null"))) return NULL;
+  return v;
+}
+
 static void model_lists(tf_build *b, tf_doc *d) {
   tf_arena *a = b->arena;
-  yval *ap = yv_get(d->fm, "approvals");
+  yval *ap = list_at(d, "approvals");
   if (ap && ap->kind != YV_SEQ) diag_add(&b->diags, d->shown, FL(ap), ap->col, DIAG_ERROR, "front-matter-type", "'approvals' must be a list");
   for (size_t i = 0; ap && ap->kind == YV_SEQ && i < ap->n; i++) {
     yval *m = ap->items[i];
@@ -148,7 +155,7 @@ static void model_lists(tf_build *b, tf_doc *d) {
     if (x->date && (!d->approval_date || strcmp(x->date, d->approval_date) > 0)) d->approval_date = x->date;
     vec_push(a, &d->approvals, x);
   }
-  yval *hi = yv_get(d->fm, "history");
+  yval *hi = list_at(d, "history");
   if (hi && hi->kind != YV_SEQ) diag_add(&b->diags, d->shown, FL(hi), hi->col, DIAG_ERROR, "front-matter-type", "'history' must be a list");
   for (size_t i = 0; hi && hi->kind == YV_SEQ && i < hi->n; i++) {
     yval *m = hi->items[i];
@@ -165,7 +172,7 @@ static void model_lists(tf_build *b, tf_doc *d) {
     check_date(b, d, m, "date", r->date);
     vec_push(a, &d->history, r);
   }
-  yval *ev = yv_get(d->fm, "evidence");
+  yval *ev = list_at(d, "evidence");
   if (ev && ev->kind != YV_SEQ) diag_add(&b->diags, d->shown, FL(ev), ev->col, DIAG_ERROR, "front-matter-type", "'evidence' must be a list");
   for (size_t i = 0; ev && ev->kind == YV_SEQ && i < ev->n; i++) {
     yval *m = ev->items[i];

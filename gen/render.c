@@ -4,6 +4,7 @@
 #include "render.h"
 
 #include <dirent.h>
+#include <libexslt/exslt.h>
 #include <libxml/parser.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
@@ -83,6 +84,7 @@ static void read_tree(tf_build *b, const char *dir, const char *rel, pack_entry 
 tf_render *render_open(tf_build *b) {
   tf_render *r = xcalloc(1, sizeof *r);
   r->b = b;
+  exsltRegisterAll(); /* so that each DOCX part's root declares the namespaces it uses */
   const char *t = b->templates_dir;
   r->html = load_xsl(b, path_join(b->arena, t, "html/page.xsl"));
   r->docx = load_xsl(b, path_join(b->arena, t, "docx/page.xsl"));

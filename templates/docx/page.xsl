@@ -16,7 +16,7 @@
                          FootnoteText in footnotes
     code_block/html_block SourceCode (one paragraph per line)
     code                 VerbatimChar          link            Hyperlink
-    table                TableGrid, cell paragraphs TableText
+    table                TableGrid, cell paragraphs TableText (TableTextSmall if wide)
     audit_defense        AuditDefense          gap_flag        GapFlag
     badge                BadgeOk / BadgeWarn / BadgeBad / BadgeNeutral
     thematic_break       HorizontalRule        image caption   Caption
@@ -975,6 +975,9 @@
   <!-- Column sizing constants: width of one character of table text (twips), the longest
        cell (in characters) of a "short" column, the cap on a long column's weight. -->
   <xsl:variable name="char-width" select="115"/>
+  <!-- Tables with this many columns use TableTextSmall (8 pt), whose characters are 0.8
+       as wide. -->
+  <xsl:variable name="small-table-columns" select="9"/>
   <xsl:variable name="short-column" select="16"/>
   <xsl:variable name="long-cap" select="120"/>
 
@@ -1035,11 +1038,12 @@
         <xsl:variable name="need">
           <xsl:call-template name="column-need"><xsl:with-param name="i" select="$i"/></xsl:call-template>
         </xsl:variable>
+        <xsl:variable name="cw" select="$char-width * (1 - 0.2 * number(@columns &gt;= $small-table-columns))"/>
         <xsl:variable name="short" select="$need &lt;= $short-column + 2"/>
         <xsl:call-template name="column-sums">
           <xsl:with-param name="columns" select="$columns"/>
           <xsl:with-param name="i" select="$i + 1"/>
-          <xsl:with-param name="short-width" select="$short-width + number($short) * $need * $char-width"/>
+          <xsl:with-param name="short-width" select="$short-width + number($short) * $need * $cw"/>
           <xsl:with-param name="long-count" select="$long-count + number(not($short))"/>
           <xsl:with-param name="long-weight"
               select="$long-weight + number(not($short)) * ($need * number($need &lt;= $long-cap) + $long-cap * number($need &gt; $long-cap))"/>
@@ -1060,14 +1064,15 @@
         <xsl:call-template name="column-need"><xsl:with-param name="i" select="$i"/></xsl:call-template>
       </xsl:variable>
       <xsl:variable name="weight" select="$need * number($need &lt;= $long-cap) + $long-cap * number($need &gt; $long-cap)"/>
+      <xsl:variable name="cw" select="$char-width * (1 - 0.2 * number(@columns &gt;= $small-table-columns))"/>
       <xsl:variable name="w">
         <xsl:choose>
           <!-- only short columns, or too many of them: all in proportion to their need -->
           <xsl:when test="$long-count = 0 or $short-width &gt; $width * 0.6">
-            <xsl:value-of select="floor($width * $need * $char-width div ($short-width + $long-weight * $char-width))"/>
+            <xsl:value-of select="floor($width * $need * $cw div ($short-width + $long-weight * $cw))"/>
           </xsl:when>
           <xsl:when test="$need &lt;= $short-column + 2">
-            <xsl:value-of select="$need * $char-width"/>
+            <xsl:value-of select="$need * $cw"/>
           </xsl:when>
           <xsl:otherwise>
             <xsl:value-of select="floor(($width - $short-width) * (1 div (3 * $long-count) + 2 * $weight div (3 * $long-weight)))"/>
@@ -1109,7 +1114,11 @@
       </w:tcPr>
       <w:p>
         <w:pPr>
-          <w:pStyle w:val="TableText"/>
+          <xsl:choose>
+            <!-- wide tables (training matrix) in a smaller font -->
+            <xsl:when test="ancestor::table[1]/@columns &gt;= $small-table-columns"><w:pStyle w:val="TableTextSmall"/></xsl:when>
+            <xsl:otherwise><w:pStyle w:val="TableText"/></xsl:otherwise>
+          </xsl:choose>
           <xsl:if test="@align = 'left' or @align = 'right' or @align = 'center'">
             <w:jc w:val="{@align}"/>
           </xsl:if>

@@ -62,7 +62,7 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --user-data-dir="$profile" --window-size="${size/x/,}" --hide-scrollbars)
 
 # The Debian launcher script prints a harmless shell warning on some machines; drop it.
-show_log() { grep -v '^/usr/bin/chromium: [0-9]*: \[' "$log" | grep -v 'dbus' | tail -n "${1:-20}" | sed 's/^/  /'; }
+show_log() { grep -v '^/usr/bin/chromium: [0-9]*: \[' "$log" | grep -v 'dbus' | tail -n 20 | sed 's/^/  /'; }
 
 if [ $mode = shot ]; then
   outdir=$(dirname "$out")
