@@ -46,6 +46,21 @@ check("content/: every HTML link and anchor resolves", rc == 0, msg[-1500:])
 docx = sorted(glob.glob(os.path.join(out, "docx", "*.docx")))
 rc, msg = tool([PY, f"{TOOLS}/check_docx.py"] + docx)
 check("content/: every DOCX is schema-valid and opens in python-docx", rc == 0, msg[-2500:])
+pdfdir = tmpdir("techfile-pdf-")
+rc, msg = tool(["bash", f"{TOOLS}/lo_pdf.sh", pdfdir] + docx, timeout=1200)
+check("content/: LibreOffice converts every DOCX to PDF", rc == 0, msg[-1500:])
+tm = os.path.join(pdfdir, "TM-001.pdf")
+if os.path.exists(tm):
+    text = subprocess.run(["pdftotext", "-layout", tm, "-"], capture_output=True, text=True).stdout
+    check("content/: threat model PDF has title block, TOC entries, header and 'Page 1 of'",
+          all(s in text for s in ("Threat model of Pulsewise Monitor", "Contents", "TM-001", "Page 1 of", "Audit defense")), text[:800])
+if rep:
+    rows = dict(re.findall(r'<tr id="clause-([0-9.]+)" data-status="([a-z]+)"',
+                           open(os.path.join(out, "html", "compliance-matrix.html"), encoding="utf-8").read()))
+    check("content/: the HTML compliance matrix agrees with report.json clause by clause",
+          rows == {c["clause"]: c["status"] for c in rep["clauses"]}, rows)
+    rc, msg = tool([PY, f"{TOOLS}/check_junit.py", os.path.join(out, "report.junit.xml"), os.path.join(out, "report.json")])
+    check("content/: JUnit agrees with report.json", rc == 0, msg[-800:])
 shot = os.path.join(tmpdir(), "matrix.png")
 rc, msg = tool(["bash", f"{TOOLS}/screenshot.sh", "file://" + os.path.join(out, "html", "compliance-matrix.html"), shot, "1280x900"])
 check("content/: the compliance matrix renders in headless Chromium", rc == 0 and os.path.getsize(shot) > 20000, msg[-800:])
