@@ -10,7 +10,6 @@
 #include "model.h"
 
 #include <cmark-gfm-core-extensions.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -104,8 +103,6 @@ int load_config(tf_build *b) {
 }
 
 /* ---- the content tree --------------------------------------------------------- */
-static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
-
 /* Lists *.md files below dir (relative names in rel), sorted, not following symlinked
  * folders; symlinked files must resolve inside the content folder (checked by the caller). */
 static void walk(tf_build *b, const char *dir, const char *rel, tf_vec *out, int depth) {
@@ -113,18 +110,11 @@ static void walk(tf_build *b, const char *dir, const char *rel, tf_vec *out, int
     diag_add(&b->diags, dir, 1, 1, DIAG_WARNING, "load-depth", "folders nested deeper than 32 levels are skipped");
     return;
   }
-  DIR *d = opendir(dir);
-  if (!d) {
+  tf_vec names = {0}; /* hidden entries (.git, editor files) are skipped */
+  if (dir_list(b->arena, dir, &names) != 0) {
     diag_add(&b->diags, dir, 1, 1, DIAG_ERROR, "load-dir", "cannot read folder: %s", strerror(errno));
     return;
   }
-  tf_vec names = {0};
-  for (struct dirent *e; (e = readdir(d));) {
-    if (e->d_name[0] == '.') continue; /* hidden files, ., .. and .git */
-    vec_push(b->arena, &names, arena_strdup(b->arena, e->d_name));
-  }
-  closedir(d);
-  if (names.n) qsort(names.items, names.n, sizeof(char *), cmp_str);
   for (size_t i = 0; i < names.n; i++) {
     const char *name = names.items[i];
     const char *full = path_join(b->arena, dir, name);

@@ -3,7 +3,6 @@
  */
 #include "render.h"
 
-#include <dirent.h>
 #include <libexslt/exslt.h>
 #include <libxml/parser.h>
 #include <libxslt/security.h>
@@ -48,13 +47,8 @@ static xsltStylesheetPtr load_xsl(tf_build *b, const char *path) {
 
 /* Reads every file below dir into entries named prefix + relative path. */
 static void read_tree(tf_build *b, const char *dir, const char *rel, pack_entry **out, size_t *n, int skip_xsl) {
-  DIR *d = opendir(dir);
-  if (!d) return;
   tf_vec names = {0};
-  for (struct dirent *e; (e = readdir(d));)
-    if (e->d_name[0] != '.') vec_push(b->arena, &names, arena_strdup(b->arena, e->d_name));
-  closedir(d);
-  if (names.n) qsort(names.items, names.n, sizeof(char *), str_cmp_ptr);
+  if (dir_list(b->arena, dir, &names) != 0) return;
   for (size_t i = 0; i < names.n; i++) {
     const char *name = names.items[i];
     const char *full = path_join(b->arena, dir, name);

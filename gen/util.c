@@ -1,6 +1,7 @@
 /* util.c: arena, buffers, files, strings and dates. See util.h for the ownership rule. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -280,6 +281,16 @@ int path_is_dir(const char *path) {
   struct stat st;
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+int dir_list(tf_arena *a, const char *dir, tf_vec *names) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  for (struct dirent *e; (e = readdir(d));)
+    if (e->d_name[0] != '.') vec_push(a, names, arena_strdup(a, e->d_name));
+  closedir(d);
+  if (names->n) qsort(names->items, names->n, sizeof(char *), str_cmp_ptr);
+  return 0;
+}
+
 int path_is_file(const char *path) {
   struct stat st;
   return stat(path, &st) == 0 && S_ISREG(st.st_mode);

@@ -58,6 +58,9 @@ int file_write_atomic(const char *path, const void *data, size_t len);
 int mkdir_p(const char *path);
 char *path_join(tf_arena *a, const char *dir, const char *name);
 int path_is_dir(const char *path);
+/* Names in dir, sorted bytewise, without hidden entries (".", "..", ".git", ...). -1 when
+ * the folder cannot be read (errno set). */
+int dir_list(tf_arena *a, const char *dir, tf_vec *names);
 int path_is_file(const char *path);
 
 /* ---- strings --------------------------------------------------------------- */
