@@ -10,7 +10,7 @@ DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-n
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
 PREFIX  ?= /usr/local
 CONTENT ?= content
 OUT     ?= out

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,15 @@ static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *
   closedir(d);
 }
 
+static int same_bytes(const char *path, tf_buf *want) {
+  tf_buf have = {0};
+  char err[64];
+  int same = file_read(path, want->len + 1, &have, err, sizeof err) == 0 && have.len == want->len &&
+             (!want->len || !memcmp(have.data, want->data, want->len));
+  buf_free(&have);
+  return same;
+}
+
 static const char *bundle_name(tf_build *b) {
   char *s = arena_printf(b->arena, "%s-%s-technical-file.zip", b->product, b->product_version);
   for (char *p = s; *p; p++)
@@ -136,27 +146,149 @@ static int write_outputs(tf_build *b, outset *o) {
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0;
     tf_buf *buf = o->bufs.items[i];
+    if (same_bytes(path, buf)) continue; /* keeps its mtime: make sees nothing changed */
     if ((slash && mkdir_p(dir) != 0) || file_write_atomic(path, buf->data ? buf->data : "", buf->len) != 0) {
       diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
       return -1;
     }
+  }
+  /* A bundle of another product name or version is stale too. */
+  tf_vec top = {0};
+  dir_list(a, b->out_dir, &top);
+  for (size_t i = 0; i < top.n; i++) {
+    const char *name = top.items[i], *suffix = "-technical-file.zip";
+    size_t n = strlen(name), k = strlen(suffix);
+    if (n > k && !strcmp(name + n - k, suffix) && strcmp(name, bundle_name(b))) unlink(path_join(a, b->out_dir, name));
   }
   remove_stale(b, path_join(a, b->out_dir, "html"), "html", o);
   remove_stale(b, path_join(a, b->out_dir, "docx"), "docx", o);
   return 0;
 }
 
-static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t npages, outset *o) {
+/* ---- incremental rendering ------------------------------------------------------
+ * A page's HTML and DOCX depend only on its page tree and the templates. The key of a page
+ * is the SHA-256 of its tree (without <nav>, which is the same on every page and hashed once
+ * from the document list), the template digest and the techfile version. Pages whose key is
+ * unchanged since the last build reuse their files from the output folder. */
+#define STATE_FILE ".techfile/pages"
+
+static const char *nav_digest(tf_build *b) {
+  tf_buf t = {0};
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    buf_printf(&t, "%s\t%s\t%s\t%s\n", d->id, d->title, d->type, d->status);
+  }
+  char hex[65];
+  pack_sha256_hex(t.data ? t.data : "", t.len, hex);
+  buf_free(&t);
+  return arena_strdup(b->arena, hex);
+}
+
+static const char *page_key(tf_build *b, xmlDocPtr page, const char *salt) {
+  xmlNodePtr root = xmlDocGetRootElement(page), nav = NULL;
+  for (xmlNodePtr c = root->children; c && !nav; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && !strcmp((char *)c->name, "nav")) nav = c;
+  xmlNodePtr next = nav ? nav->next : NULL;
+  if (nav) xmlUnlinkNode(nav);
+  xmlChar *mem = NULL;
+  int len = 0;
+  xmlDocDumpMemory(page, &mem, &len);
+  if (nav) {
+    if (next) xmlAddPrevSibling(next, nav);
+    else xmlAddChild(root, nav);
+  }
+  tf_buf t = {0};
+  buf_puts(&t, salt);
+  buf_put(&t, mem, (size_t)len);
+  xmlFree(mem);
+  char hex[65];
+  pack_sha256_hex(t.data, t.len, hex);
+  buf_free(&t);
+  return arena_strdup(b->arena, hex);
+}
+
+/* "file<TAB>key" lines of the previous build, or an empty list. */
+static const char *old_key(tf_buf *state, const char *file) {
+  size_t fl = strlen(file);
+  for (const char *p = state->data; p && *p;) {
+    const char *eol = strchr(p, '\n');
+    if (!eol) break;
+    if (!strncmp(p, file, fl) && p[fl] == '\t' && eol - (p + fl + 1) == 64) return p + fl + 1;
+    p = eol + 1;
+  }
+  return NULL;
+}
+
+typedef struct {
+  tf_render *r;
+  xmlDocPtr *pages;
+  size_t n, next;
+  tf_buf *html, *docx;
+  char *skip;
+  int failed;
+  pthread_mutex_t mu;
+} job;
+
+static void *worker(void *arg) {
+  job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->mu);
+    size_t i = j->next++;
+    pthread_mutex_unlock(&j->mu);
+    if (i >= j->n) break;
+    if (j->skip[i]) continue;
+    if (render_html(j->r, j->pages[i], &j->html[i]) != 0 || render_docx(j->r, j->pages[i], &j->docx[i]) != 0) {
+      pthread_mutex_lock(&j->mu);
+      j->failed = 1;
+      pthread_mutex_unlock(&j->mu);
+    }
+  }
+  return NULL;
+}
+
+static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t npages, outset *o, tf_buf *state_out) {
   tf_arena *a = b->arena;
   tf_render *r = render_open(b);
   if (!r) return -1;
-  int rc = 0;
-  for (size_t i = 0; i < npages && rc == 0; i++) {
-    tf_buf html = {0}, docx = {0};
-    if (render_html(r, pages[i], &html) != 0 || render_docx(r, pages[i], &docx) != 0) rc = -1;
-    out_add(b, o, arena_printf(a, "html/%s.html", files[i]), &html);
-    out_add(b, o, arena_printf(a, "docx/%s.docx", files[i]), &docx);
+  job j = {.r = r, .pages = pages, .n = npages};
+  j.html = xcalloc(npages + 1, sizeof(tf_buf));
+  j.docx = xcalloc(npages + 1, sizeof(tf_buf));
+  j.skip = xcalloc(npages + 1, 1);
+  pthread_mutex_init(&j.mu, NULL);
+  tf_buf state = {0};
+  char err[256];
+  if (file_read(path_join(a, b->out_dir, STATE_FILE), 64u << 20, &state, err, sizeof err) != 0) state.len = 0;
+  const char *salt = arena_printf(a, "techfile %s\n%s\n%s\n", TF_VERSION, render_digest(r), nav_digest(b));
+  for (size_t i = 0; i < npages; i++) {
+    const char *key = page_key(b, pages[i], salt);
+    buf_printf(state_out, "%s\t%s\n", files[i], key);
+    const char *old = state.len ? old_key(&state, files[i]) : NULL;
+    if (!old || strncmp(old, key, 64)) continue;
+    const char *h = path_join(a, b->out_dir, arena_printf(a, "html/%s.html", files[i]));
+    const char *d = path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", files[i]));
+    if (file_read(h, 256u << 20, &j.html[i], err, sizeof err) == 0 && file_read(d, 256u << 20, &j.docx[i], err, sizeof err) == 0)
+      j.skip[i] = 1;
+    else j.html[i].len = j.docx[i].len = 0;
   }
+  buf_free(&state);
+  b->pages = npages;
+  for (size_t i = 0; i < npages; i++) b->rendered += !j.skip[i];
+  int nthreads = b->jobs < 1 ? 1 : b->jobs > 64 ? 64 : b->jobs;
+  pthread_t th[64];
+  int started = 0;
+  for (int t = 1; t < nthreads; t++)
+    if (pthread_create(&th[started], NULL, worker, &j) == 0) started++;
+  worker(&j); /* this thread works too */
+  for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+  pthread_mutex_destroy(&j.mu);
+  for (size_t i = 0; i < npages; i++) {
+    out_add(b, o, arena_printf(a, "html/%s.html", files[i]), &j.html[i]);
+    out_add(b, o, arena_printf(a, "docx/%s.docx", files[i]), &j.docx[i]);
+  }
+  free(j.html);
+  free(j.docx);
+  free(j.skip);
+  int rc = j.failed ? -1 : 0;
   pack_entry *assets;
   size_t na = render_html_assets(r, &assets);
   for (size_t i = 0; i < na; i++) {
@@ -167,7 +299,6 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
   for (size_t i = 0; i < b->assets.n; i++) {
     tf_asset *as = b->assets.items[i];
     tf_buf t = {0};
-    char err[128];
     if (file_read(as->source, 32u << 20, &t, err, sizeof err) != 0) {
       diag_add(&b->diags, as->source, 1, 1, DIAG_ERROR, "asset-read", "%s", err);
       rc = -1;
@@ -178,12 +309,61 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
   return rc;
 }
 
+/* ---- --depfile: Make-compatible dependencies ------------------------------------------- */
+static void files_below(tf_arena *a, const char *dir, tf_vec *out) {
+  tf_vec names = {0};
+  if (dir_list(a, dir, &names) != 0) return;
+  for (size_t i = 0; i < names.n; i++) {
+    const char *full = path_join(a, dir, names.items[i]);
+    if (path_is_dir(full)) files_below(a, full, out);
+    else vec_push(a, out, (void *)full);
+  }
+}
+
+static void make_escape(tf_buf *o, const char *s) {
+  for (; *s; s++) {
+    if (*s == ' ' || *s == '#' || *s == ':') buf_putc(o, '\\');
+    if (*s == '$') buf_putc(o, '$');
+    buf_putc(o, *s);
+  }
+}
+
+static int write_depfile(tf_build *b) {
+  tf_arena *a = b->arena;
+  tf_vec deps = {0};
+  vec_push(a, &deps, (void *)b->config_shown);
+  vec_push(a, &deps, (void *)b->catalog_path);
+  for (size_t i = 0; i < b->docs.n; i++) vec_push(a, &deps, (void *)((tf_doc *)b->docs.items[i])->shown);
+  for (size_t i = 0; i < b->assets.n; i++) vec_push(a, &deps, (void *)((tf_asset *)b->assets.items[i])->source);
+  files_below(a, b->templates_dir, &deps);
+  tf_buf o = {0};
+  make_escape(&o, path_join(a, b->out_dir, "report.json"));
+  buf_putc(&o, ' ');
+  make_escape(&o, path_join(a, b->out_dir, bundle_name(b)));
+  buf_putc(&o, ':');
+  for (size_t i = 0; i < deps.n; i++) {
+    buf_puts(&o, " \\\n  ");
+    make_escape(&o, deps.items[i]);
+  }
+  buf_putc(&o, '\n');
+  /* Each input is also a target without recipe, so a deleted file does not stop make. */
+  for (size_t i = 0; i < deps.n; i++) {
+    buf_putc(&o, '\n');
+    make_escape(&o, deps.items[i]);
+    buf_puts(&o, ":\n");
+  }
+  int rc = file_write_atomic(b->depfile, o.data, o.len);
+  if (rc) diag_add(&b->diags, b->depfile, 1, 1, DIAG_ERROR, "depfile-write", "cannot write the dependency file");
+  buf_free(&o);
+  return rc;
+}
+
 static void summary(tf_build *b) {
   int n[3] = {0, 0, 0};
   for (size_t i = 0; i < b->results.n; i++) n[((tf_result *)b->results.items[i])->status]++;
   if (!b->quiet)
-    fprintf(stderr, "techfile: %zu documents, %zu clauses: %d backed, %d gaps, %d tailored; %zu errors, %zu warnings\n",
-            b->docs.n, b->results.n, n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->diags.errors, b->diags.warnings);
+    fprintf(stderr, "techfile: %zu documents, %zu clauses: %d backed, %d gaps, %d tailored; %zu errors, %zu warnings; rendered %zu of %zu pages\n",
+            b->docs.n, b->results.n, n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->diags.errors, b->diags.warnings, b->rendered, b->pages);
 }
 
 int build_run(tf_build *b, int render) {
@@ -239,15 +419,21 @@ int build_run(tf_build *b, int render) {
   outset o = {0};
   if (content_errors) status = 1;
   else if (render) {
-    tf_buf json = {0}, junit = {0};
-    if (render_all(b, pages, files, np, &o) != 0) status = 1;
+    tf_buf json = {0}, junit = {0}, state = {0};
+    if (render_all(b, pages, files, np, &o, &state) != 0) status = 1;
     else {
       report_json(b, &json);
       report_junit(b, &junit);
       out_add(b, &o, "report.json", &json);
       out_add(b, &o, "report.junit.xml", &junit);
       if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
+      /* The state is written last: a build stopped before this point re-renders next time. */
+      const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
+      if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0))
+        diag_add(&b->diags, sf, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
     }
+    buf_free(&state);
+    if (!status && b->depfile && write_depfile(b) != 0) status = 1;
   }
   for (size_t i = 0; i < np; i++) xmlFreeDoc(pages[i]);
   free(pages);

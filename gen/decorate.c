@@ -414,7 +414,7 @@ static const char *resolve_link(deco *c, cmark_node *n, xmlNodePtr el, const cha
   }
   xb_attr(el, "kind", "page");
   xb_attr(el, "file", td->id);
-  if (h) {
+  if (h && !h->is_title) {
     xb_attr(el, "anchor", h->slug);
     xb_attr(el, "bookmark", h->bookmark);
   }
@@ -538,6 +538,7 @@ static void convert(deco *c, cmark_node *n, xmlNodePtr parent, int depth) {
     return;
   case CMARK_NODE_HEADING: {
     tf_heading *h = cmark_node_get_user_data(n);
+    if (h && h->is_title) return;
     el = xb_el(parent, "heading");
     xb_attr(el, "level", arena_printf(a, "%d", cmark_node_get_heading_level(n)));
     if (h) {

@@ -1,11 +1,16 @@
 /* diag.c: collecting, sorting and printing diagnostics. See diag.h. */
 #include "diag.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Rendering runs on worker threads (-j), and a failing stylesheet adds a diagnostic. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
 void diag_add(diag_list *d, const char *file, int line, int col, diag_sev sev, const char *rule,
               const char *fmt, ...) {
+  pthread_mutex_lock(&lock);
   if (d->n == d->cap) {
     d->cap = d->cap ? d->cap * 2 : 32;
     d->items = xrealloc(d->items, d->cap * sizeof(diag));
@@ -25,6 +30,7 @@ void diag_add(diag_list *d, const char *file, int line, int col, diag_sev sev, c
   g->seq = (unsigned)d->n++;
   if (sev == DIAG_ERROR) d->errors++;
   else if (sev == DIAG_WARNING) d->warnings++;
+  pthread_mutex_unlock(&lock);
 }
 
 static int cmp(const void *pa, const void *pb) {

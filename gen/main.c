@@ -16,7 +16,7 @@
 
 static const char USAGE[] =
     "usage: techfile build [CONTENT_DIR] [-o OUT_DIR] [--strict] [--release] [-j N]\n"
-    "                      [--templates DIR] [--catalog FILE] [-q]\n"
+    "                      [--templates DIR] [--catalog FILE] [--depfile FILE] [-q]\n"
     "       techfile check [CONTENT_DIR] [--strict] [--release] [--catalog FILE] [-q]\n"
     "       techfile catalog [--json] [--catalog FILE]\n"
     "       techfile --help | --version\n";
@@ -37,7 +37,9 @@ static const char HELP[] =
     "  --strict            exit 1 when any clause is a gap\n"
     "  --release           exit 1 on any release blocker: open findings, open checklist\n"
     "                      items, documents not approved, and gaps\n"
-    "  -j, --jobs N        worker threads (accepted; rendering is single-threaded for now)\n"
+    "  -j, --jobs N        render on N threads (default: the number of cores); the output\n"
+    "                      is byte-identical whatever N\n"
+    "  --depfile FILE      write Make-compatible dependencies of the outputs\n"
     "  --templates DIR     templates folder (default: the installed templates/)\n"
     "  --catalog FILE      clause catalog (default: the installed iec-81001-5-1.yaml)\n"
     "  -q, --quiet         no summary line\n"
@@ -126,6 +128,9 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--templates")) {
       NEEDS_VALUE;
       b.templates_dir = val;
+    } else if (!strcmp(a, "--depfile")) {
+      NEEDS_VALUE;
+      b.depfile = val;
     } else if (!strcmp(a, "--catalog")) {
       NEEDS_VALUE;
       b.catalog_path = val;

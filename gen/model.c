@@ -215,6 +215,8 @@ static void model_headings(tf_build *b, tf_doc *d) {
       slug = arena_printf(a, "%s-%d", base, k);
     }
     h->slug = slug;
+    /* Writers often open with "# <title>"; the title block shows it already. */
+    h->is_title = h->level == 1 && n == cmark_node_first_child(d->ast) && str_ieq(h->text, d->title);
     cmark_node_set_user_data(n, h);
     vec_push(a, &d->headings, h);
   }

@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
   const char *text, *slug, *bookmark;
   int level, line;
+  int is_title;            /* a first "# Title" that repeats the front matter title: not rendered */
 } tf_heading;
 
 /* ---- records: the first GFM table of a typed document ----------------------- */
@@ -109,8 +110,10 @@ typedef struct {
 /* ---- the build --------------------------------------------------------------- */
 typedef struct {
   /* options */
-  const char *content_dir, *out_dir, *templates_dir, *catalog_path, *reference_docx;
+  const char *content_dir, *out_dir, *templates_dir, *catalog_path, *reference_docx, *depfile;
+  int pdf;                     /* --pdf: also convert every DOCX with LibreOffice */
   int strict, release, jobs, quiet;
+  size_t pages, rendered;      /* pages of the build, and how many were rendered anew */
   /* techfile.yaml */
   const char *product, *product_version, *manufacturer, *standard, *build_date;
   long today;                  /* build date as a day number */

@@ -22,6 +22,7 @@ struct tf_render {
   size_t nstatic;
   pack_entry *html_assets;  /* templates/html files but the stylesheets */
   size_t nassets;
+  char digest[65];
 };
 
 static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
@@ -84,6 +85,18 @@ tf_render *render_open(tf_build *b) {
   r->docx = load_xsl(b, path_join(b->arena, t, "docx/page.xsl"));
   read_tree(b, path_join(b->arena, t, "docx/parts"), NULL, &r->static_parts, &r->nstatic, 0);
   read_tree(b, path_join(b->arena, t, "html"), NULL, &r->html_assets, &r->nassets, 1);
+  /* The digest of every template byte: a changed template re-renders every page. */
+  tf_buf all = {0};
+  pack_entry *xsl = NULL;
+  size_t nxsl = 0;
+  read_tree(b, t, NULL, &xsl, &nxsl, 0);
+  for (size_t i = 0; i < nxsl; i++) {
+    buf_printf(&all, "%s %zu\n", xsl[i].name, xsl[i].len);
+    buf_put(&all, xsl[i].data, xsl[i].len);
+  }
+  free(xsl);
+  pack_sha256_hex(all.data ? all.data : "", all.len, r->digest);
+  buf_free(&all);
   /* From here on no entity, DTD or stylesheet is fetched from anywhere. */
   xmlSetExternalEntityLoader(deny_loader);
   r->sec = xsltNewSecurityPrefs();
@@ -109,15 +122,16 @@ void render_close(tf_render *r) {
   free(r);
 }
 
+const char *render_digest(tf_render *r) { return r->digest; }
+
 size_t render_html_assets(tf_render *r, pack_entry **out) {
   *out = r->html_assets;
   return r->nassets;
 }
 
-static const char *page_file(xmlDocPtr page) {
-  static char name[128];
+static const char *page_file(xmlDocPtr page, char name[128]) {
   xmlChar *f = xmlGetProp(xmlDocGetRootElement(page), BAD_CAST "file");
-  snprintf(name, sizeof name, "%s", f ? (char *)f : "page");
+  snprintf(name, 128, "%s", f ? (char *)f : "page");
   xmlFree(f);
   return name;
 }
@@ -130,8 +144,9 @@ static xmlDocPtr transform(tf_render *r, xsltStylesheetPtr s, xmlDocPtr page, co
   int failed = !res || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED;
   xsltFreeTransformContext(ctxt);
   if (failed) {
+    char name[128];
     diag_add(&r->b->diags, r->b->templates_dir, 1, 1, DIAG_ERROR, "template-failed", "the %s stylesheet failed on page %s", what,
-             page_file(page));
+             page_file(page, name));
     if (res) xmlFreeDoc(res);
     return NULL;
   }
@@ -164,6 +179,16 @@ static int part_cmp(const void *a, const void *b) {
   return c ? c : strcmp(x->name, y->name);
 }
 
+static void grow(size_t *cap, pack_entry **parts, xmlChar ***mems, char ***names) {
+  size_t old = *cap;
+  *cap *= 2;
+  *parts = xrealloc(*parts, *cap * sizeof **parts);
+  *mems = xrealloc(*mems, *cap * sizeof **mems);
+  *names = xrealloc(*names, *cap * sizeof **names);
+  memset(*mems + old, 0, (*cap - old) * sizeof **mems);
+  memset(*names + old, 0, (*cap - old) * sizeof **names);
+}
+
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   tf_build *b = r->b;
   xmlDocPtr res = transform(r, r->docx, page, "DOCX");
@@ -172,6 +197,7 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   size_t cap = r->nstatic + 32, n = 0;
   pack_entry *parts = xcalloc(cap, sizeof *parts);
   xmlChar **mems = xcalloc(cap, sizeof *mems);
+  char **names = xcalloc(cap, sizeof *names); /* heap: this runs on worker threads */
   int rc = 0;
   for (xmlNodePtr p = pkg ? pkg->children : NULL; p; p = p->next) {
     if (p->type != XML_ELEMENT_NODE || strcmp((char *)p->name, "part")) continue;
@@ -189,9 +215,9 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
     xmlDocSetRootElement(part, copy);
     xmlReconciliateNs(part, copy);
     int len = 0;
-    if (n == cap) cap *= 2, parts = xrealloc(parts, cap * sizeof *parts), mems = xrealloc(mems, cap * sizeof *mems);
+    if (n == cap) grow(&cap, &parts, &mems, &names);
     xmlDocDumpMemoryEnc(part, &mems[n], &len, "UTF-8");
-    parts[n].name = arena_strdup(b->arena, (char *)name);
+    parts[n].name = names[n] = xstrdup((char *)name);
     parts[n].data = mems[n];
     parts[n].len = (size_t)len;
     n++;
@@ -203,8 +229,9 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
     int dup = 0;
     for (size_t j = 0; j < n && !dup; j++) dup = !strcmp(parts[j].name, r->static_parts[i].name);
     if (dup) continue;
-    if (n == cap) cap *= 2, parts = xrealloc(parts, cap * sizeof *parts), mems = xrealloc(mems, cap * sizeof *mems);
+    if (n == cap) grow(&cap, &parts, &mems, &names);
     mems[n] = NULL;
+    names[n] = NULL;
     parts[n++] = r->static_parts[i];
   }
   /* Images: the page's image relationships point at media/...; the files come from assets. */
@@ -225,9 +252,10 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
           rc = -1;
           break;
         }
-        if (n == cap) cap *= 2, parts = xrealloc(parts, cap * sizeof *parts), mems = xrealloc(mems, cap * sizeof *mems);
+        if (n == cap) grow(&cap, &parts, &mems, &names);
         mems[n] = NULL;
-        parts[n].name = arena_printf(b->arena, "word/%s", as->target);
+        if (asprintf(&names[n], "word/%s", as->target) < 0) tf_fatal("out of memory");
+        parts[n].name = names[n];
         parts[n].data = imgs[nimg].data;
         parts[n++].len = imgs[nimg++].len;
       }
@@ -237,10 +265,12 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   qsort(parts, n, sizeof *parts, part_cmp);
   char err[256];
   if (rc == 0 && pack_zip(parts, n, out, err, sizeof err) != 0) {
-    diag_add(&b->diags, page_file(page), 1, 1, DIAG_ERROR, "docx-pack", "%s", err);
+    char pname[128];
+    diag_add(&b->diags, page_file(page, pname), 1, 1, DIAG_ERROR, "docx-pack", "%s", err);
     rc = -1;
   }
-  for (size_t i = 0; i < n; i++) xmlFree(mems[i]);
+  for (size_t i = 0; i < n; i++) xmlFree(mems[i]), free(names[i]);
+  free(names);
   for (size_t i = 0; i < nimg; i++) buf_free(&imgs[i]);
   free(imgs);
   free(mems);

@@ -4,7 +4,8 @@
  * Owns: the compiled stylesheets (render_open / render_close). Stylesheets are loaded with
  * XML_PARSE_NONET; after loading, a deny-all external entity loader is installed, and each
  * transform runs with security prefs that forbid file and network access and directory
- * creation. Outputs are returned as heap buffers that the caller frees.
+ * creation. Outputs are returned as heap buffers that the caller frees. render_html and
+ * render_docx may run on several threads at once over different pages.
  */
 #ifndef TF_RENDER_H
 #define TF_RENDER_H
@@ -21,6 +22,8 @@ void render_close(tf_render *r);
 int render_html(tf_render *r, xmlDocPtr page, tf_buf *out);
 /* A whole .docx (zip bytes) for a page; 0 or -1 after a diagnostic. */
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out);
+/* SHA-256 (hex) of every template file: stylesheets, static parts and HTML assets. */
+const char *render_digest(tf_render *r);
 /* Files to copy next to the HTML pages (style.css, script.js...): names and bytes. */
 size_t render_html_assets(tf_render *r, pack_entry **out);
 

@@ -65,16 +65,38 @@ shot = os.path.join(tmpdir(), "matrix.png")
 rc, msg = tool(["bash", f"{TOOLS}/screenshot.sh", "file://" + os.path.join(out, "html", "compliance-matrix.html"), shot, "1280x900"])
 check("content/: the compliance matrix renders in headless Chromium", rc == 0 and os.path.getsize(shot) > 20000, msg[-800:])
 
-# The two variants, with the results their README promises.
+# The two variants, with the results examples/README.md promises.
 EX = os.path.join(ROOT, "examples")
-if os.path.isdir(os.path.join(EX, "gaps")):
-    rc, err, _, rg = build(os.path.join(EX, "gaps"))
-    check("examples/gaps builds with exit 0 and has gaps", rc == 0 and rg and any(c["status"] == "gap" for c in rg["clauses"]), err[-1500:])
-    rc, so, se = run(["build", os.path.join(EX, "gaps"), "-o", tmpdir(), "--strict", "-q"])
-    check("examples/gaps fails --strict", rc == 1)
-if os.path.isdir(os.path.join(EX, "release-blocked")):
-    rc, err, _, rr = build(os.path.join(EX, "release-blocked"))
-    check("examples/release-blocked builds with exit 0", rc == 0, err[-1500:])
-    rc, so, se = run(["build", os.path.join(EX, "release-blocked"), "-o", tmpdir(), "--release", "-q"])
-    check("examples/release-blocked fails --release naming its blockers", rc == 1 and "[release-blocker]" in se, se[-1500:])
+
+
+def diags(rep):
+    return {(os.path.relpath(d["file"], rep_root), d["line"], d["rule"]) for d in rep["diagnostics"]}
+
+
+rep_root = os.path.join(EX, "gaps")
+rc, err, _, rg = build(rep_root)
+check("examples/gaps builds with exit 0", rc == 0, err[-1500:])
+if rg:
+    by = {c["clause"]: c for c in rg["clauses"]}
+    check("examples/gaps: exactly 4.1.1, 5.7.1 and 5.8.4 backed, nothing tailored",
+          sorted(k for k, c in by.items() if c["status"] == "backed") == ["4.1.1", "5.7.1", "5.8.4"]
+          and not [k for k, c in by.items() if c["status"] == "tailored"])
+    d = diags(rg)
+    check("examples/gaps: RACI without an A at raci.md:31", ("qms/raci.md", 31, "raci-one-accountable") in d, d)
+    check("examples/gaps: expired training at training-records.md:34", ("qms/training-records.md", 34, "training-expired") in d, d)
+    check("examples/gaps: missing section at signing.md:10", ("release/signing.md", 10, "evidence-section-missing") in d, d)
+    check("examples/gaps: 5.7.4 gap names the missing penetration testing", any("penetration" in r for r in by["5.7.4"]["reasons"]), by["5.7.4"])
+    check("examples/gaps: 5.1.1 gap names the missing tailoring record", "no 'tailoring' record in the technical file" in by["5.1.1"]["reasons"])
+    check("examples/gaps: unclaimed clauses say so", "no document declares it in its evidence" in by["9.5"]["reasons"])
+rc, so, se = run(["build", rep_root, "-o", tmpdir(), "--strict", "-q"])
+check("examples/gaps fails --strict", rc == 1)
+
+rep_root = os.path.join(EX, "release-blocked")
+rc, err, _, rr = build(rep_root)
+check("examples/release-blocked builds with exit 0 and lists three blockers", rc == 0 and rr and len(rr["release_blockers"]) == 3, err[-1500:])
+rc, so, se = run(["build", rep_root, "-o", tmpdir(), "--release", "-q"])
+blockers = sorted(re.findall(r"^(.*?):(\d+):\d+: error: .*\[release-blocker\]$", se, re.M))
+want = sorted([(os.path.join(rep_root, "release/findings-log.md"), "25"), (os.path.join(rep_root, "release/release-checklist.md"), "24"),
+               (os.path.join(rep_root, "release/release-notes.md"), "1")])
+check("examples/release-blocked fails --release naming its three blockers at file:line", rc == 1 and blockers == want, blockers)
 done()

@@ -1,0 +1,103 @@
+"""Make-style builds: incremental outputs equal clean builds byte for byte; -j N equals -j 1;
+--depfile lists every input."""
+import filecmp, os, shutil
+from lib import *
+
+CONTENT = os.path.join(ROOT, "content")
+
+
+def same_tree(a, b):
+    """Every output file (not the .techfile state) equal in both folders."""
+    def files(root):
+        out = set()
+        for d, dirs, fs in os.walk(root):
+            dirs[:] = [x for x in dirs if x != ".techfile"]
+            out |= {os.path.relpath(os.path.join(d, f), root) for f in fs}
+        return out
+    fa, fb = files(a), files(b)
+    if fa != fb:
+        return False, sorted(fa ^ fb)[:10]
+    diff = [f for f in sorted(fa) if not filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False)]
+    return not diff, diff[:10]
+
+
+def clean_build(src):
+    o = tmpdir("techfile-clean-")
+    rc, err, _, _ = build(src, o)
+    return rc, o
+
+
+src = tmpdir()
+shutil.copytree(CONTENT, src, dirs_exist_ok=True)
+inc = tmpdir("techfile-inc-")
+rc, err, _, _ = build(src, inc)
+check("first build of a copy of content/", rc == 0, err[-800:])
+rc, err, _, _ = build(src, inc)
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("no-op rebuild equals a clean build", rc == 0 and ok, diff)
+
+
+def step(name, edit):
+    edit()
+    rc, err, _, _ = build(src, inc)
+    rc2, clean = clean_build(src)
+    ok, diff = same_tree(inc, clean)
+    check(f"incremental after {name} equals a clean build, byte for byte", rc == rc2 and ok, (rc, rc2, diff, err[-500:]))
+
+
+def edit_file(rel, old, new):
+    def f():
+        p = os.path.join(src, rel)
+        t = open(p, encoding="utf-8").read()
+        assert old in t, (rel, old)
+        open(p, "w", encoding="utf-8").write(t.replace(old, new, 1))
+    return f
+
+
+step("editing one document's body", edit_file("risk/threat-model.md", "STRIDE", "STRIDE (spoofing, tampering and the rest)"))
+step("changing a title other documents link to", edit_file("risk/threat-model.md", "title: Threat model of Pulsewise Monitor", "title: Threat model of the Pulsewise system"))
+step("changing techfile.yaml", edit_file("techfile.yaml", "version: 3.2.0", "version: 3.2.1"))
+step("breaking a record that decides a clause", edit_file("qms/raci.md", "| A |", "| R |"))
+step("adding a document", lambda: write_tree(src, {"notes/new.md": front("NOTE-001", "A new note", "# Scope\n\nSee [](TM-001).\n")}))
+step("deleting a document", lambda: os.remove(os.path.join(src, "notes/new.md")))
+step("renaming a document's file", lambda: os.rename(os.path.join(src, "records/periodic-review-2026.md"), os.path.join(src, "records/review-2026.md")))
+
+# Only what changed is rendered anew, and untouched files keep their bytes and times.
+t_other = os.path.getmtime(os.path.join(inc, "html", "QM-001.html"))
+edit_file("risk/threat-model.md", "Method", "Method of analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+check("a one-document edit renders only that page", rc == 0 and "rendered 1 of 50 pages" in se, se[-300:])
+check("unchanged pages are not rewritten", os.path.getmtime(os.path.join(inc, "html", "QM-001.html")) == t_other)
+rc, so, se = run(["build", src, "-o", inc])
+check("a no-op rebuild renders nothing", rc == 0 and "rendered 0 of 50 pages" in se, se[-300:])
+
+# A changed template re-renders everything.
+tpl = tmpdir("techfile-tpl-")
+shutil.copytree(os.path.join(ROOT, "templates"), tpl, dirs_exist_ok=True)
+o1 = tmpdir()
+build(src, o1, extra=["--templates", tpl])
+with open(os.path.join(tpl, "html", "page.xsl"), encoding="utf-8") as f:
+    x = f.read()
+with open(os.path.join(tpl, "html", "page.xsl"), "w", encoding="utf-8") as f:
+    f.write(x.replace("</body>", "<p class='tpl-marker'>changed</p></body>", 1))
+rc, err, _, _ = build(src, o1, extra=["--templates", tpl])
+o2 = tmpdir()
+build(src, o2, extra=["--templates", tpl])
+ok, diff = same_tree(o1, o2)
+check("incremental after a template change equals a clean build", rc == 0 and ok and "tpl-marker" in open(os.path.join(o1, "html", "TM-001.html")).read(), diff)
+
+# -j N gives the same bytes as -j 1.
+a, b = tmpdir(), tmpdir()
+rc1, _, _, _ = build(CONTENT, a, extra=["-j", "1"])
+rc2, _, _, _ = build(CONTENT, b, extra=["-j", "4"])
+ok, diff = same_tree(a, b)
+check("-j 4 output is byte-identical to -j 1", rc1 == 0 and rc2 == 0 and ok, diff)
+
+# --depfile
+dep = os.path.join(tmpdir(), "out.d")
+rc, err, o, _ = build(CONTENT, extra=["--depfile", dep])
+text = open(dep).read() if os.path.exists(dep) else ""
+check("--depfile names every document, the config, the catalog and the templates",
+      rc == 0 and "risk/threat-model.md" in text and "techfile.yaml" in text and "iec-81001-5-1.yaml" in text and "page.xsl" in text
+      and text.split(":", 1)[0].endswith("report.json " + os.path.join(o, "Pulsewise-Monitor-3.2.0-technical-file.zip")), text[:300])
+done()
