@@ -15,7 +15,7 @@ PREFIX  ?= /usr/local
 CONTENT ?= content
 OUT     ?= out
 
-SRC  = util yval diag load model catalog records check decorate pages render pack report build
+SRC  = util yval diag load model catalog records check decorate pages combine render pack report build
 OBJ  = $(SRC:%=gen/%.o)
 HDR  = $(wildcard gen/*.h)
 SAN_OBJ = $(SRC:%=gen/san/%.o)

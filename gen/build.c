@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "combine.h"
 #include "decorate.h"
 #include "pages.h"
 #include "render.h"
@@ -223,6 +224,7 @@ typedef struct {
   tf_render *r;
   xmlDocPtr *pages;
   size_t n, next;
+  size_t nhtml; /* pages from nhtml on are DOCX only (the combined file) */
   tf_buf *html, *docx;
   char *skip;
   int failed;
@@ -237,7 +239,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&j->mu);
     if (i >= j->n) break;
     if (j->skip[i]) continue;
-    if (render_html(j->r, j->pages[i], &j->html[i]) != 0 || render_docx(j->r, j->pages[i], &j->docx[i]) != 0) {
+    if ((i < j->nhtml && render_html(j->r, j->pages[i], &j->html[i]) != 0) || render_docx(j->r, j->pages[i], &j->docx[i]) != 0) {
       pthread_mutex_lock(&j->mu);
       j->failed = 1;
       pthread_mutex_unlock(&j->mu);
@@ -246,11 +248,12 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t npages, outset *o, tf_buf *state_out) {
+static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t npages, size_t nhtml, outset *o,
+                      tf_buf *state_out) {
   tf_arena *a = b->arena;
   tf_render *r = render_open(b);
   if (!r) return -1;
-  job j = {.r = r, .pages = pages, .n = npages};
+  job j = {.r = r, .pages = pages, .n = npages, .nhtml = nhtml};
   j.html = xcalloc(npages + 1, sizeof(tf_buf));
   j.docx = xcalloc(npages + 1, sizeof(tf_buf));
   j.skip = xcalloc(npages + 1, 1);
@@ -266,7 +269,8 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
     if (!old || strncmp(old, key, 64)) continue;
     const char *h = path_join(a, b->out_dir, arena_printf(a, "html/%s.html", files[i]));
     const char *d = path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", files[i]));
-    if (file_read(h, 256u << 20, &j.html[i], err, sizeof err) == 0 && file_read(d, 256u << 20, &j.docx[i], err, sizeof err) == 0)
+    if ((i >= nhtml || file_read(h, 256u << 20, &j.html[i], err, sizeof err) == 0) &&
+        file_read(d, 256u << 20, &j.docx[i], err, sizeof err) == 0)
       j.skip[i] = 1;
     else j.html[i].len = j.docx[i].len = 0;
   }
@@ -282,7 +286,7 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
   for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
   pthread_mutex_destroy(&j.mu);
   for (size_t i = 0; i < npages; i++) {
-    out_add(b, o, arena_printf(a, "html/%s.html", files[i]), &j.html[i]);
+    if (i < nhtml) out_add(b, o, arena_printf(a, "html/%s.html", files[i]), &j.html[i]);
     out_add(b, o, arena_printf(a, "docx/%s.docx", files[i]), &j.docx[i]);
   }
   free(j.html);
@@ -393,7 +397,7 @@ int build_run(tf_build *b, int render) {
   records_check(b);
   check_clauses(b);
   /* Decorate every page before anything is written: unresolved links are errors. */
-  size_t cap = b->docs.n + PAGES_MAX;
+  size_t cap = b->docs.n + PAGES_MAX + 1;
   xmlDocPtr *pages = xcalloc(cap, sizeof *pages);
   const char **files = xcalloc(cap, sizeof *files);
   size_t np = 0;
@@ -405,6 +409,10 @@ int build_run(tf_build *b, int render) {
   tf_genpage gen[PAGES_MAX];
   size_t ng = pages_generate(b, gen);
   for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
+  size_t nhtml = np;
+  files[np] = COMBINED_FILE;
+  pages[np] = combine_pages(b, pages, files, np);
+  np++;
 
   /* Release blockers are errors of a release build, but the outputs (with the release
    * readiness page) are still written: only content errors stop the writing. */
@@ -420,7 +428,7 @@ int build_run(tf_build *b, int render) {
   if (content_errors) status = 1;
   else if (render) {
     tf_buf json = {0}, junit = {0}, state = {0};
-    if (render_all(b, pages, files, np, &o, &state) != 0) status = 1;
+    if (render_all(b, pages, files, np, nhtml, &o, &state) != 0) status = 1;
     else {
       report_json(b, &json);
       report_junit(b, &junit);

@@ -51,7 +51,7 @@
   <!-- Page: A4 with 1440-twip (1 inch) margins. Documents are portrait; generated pages
        with a table of 6 columns or more (the compliance matrix) are landscape. -->
   <xsl:variable name="landscape"
-      select="/page/@kind != 'document' and /page/document//table[@columns &gt;= 6]"/>
+      select="/page/@kind != 'document' and /page/@kind != 'combined' and /page/document//table[@columns &gt;= 6]"/>
   <xsl:variable name="page-width" select="11906 + number($landscape) * (16838 - 11906)"/>
   <xsl:variable name="page-height" select="16838 - number($landscape) * (16838 - 11906)"/>
   <xsl:variable name="margin" select="1440"/>
