@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <limits.h>
@@ -313,6 +315,80 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
   return rc;
 }
 
+/* ---- --pdf: LibreOffice headless ---------------------------------------------------------
+ * PDFs are not part of the bundle: LibreOffice stamps each PDF with the time of conversion, so
+ * they cannot be byte-identical. They go to OUT/pdf, converted in a scratch folder first and
+ * then renamed into place. */
+static const char *find_in_path(tf_arena *a, const char *prog) {
+  const char *path = getenv("PATH");
+  if (!path) return NULL;
+  char *copy = arena_strdup(a, path), *save = NULL;
+  for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+    const char *full = path_join(a, dir, prog);
+    if (!access(full, X_OK)) return full;
+  }
+  return NULL;
+}
+
+static int convert_pdf(tf_build *b, outset *o) {
+  tf_arena *a = b->arena;
+  const char *soffice = find_in_path(a, "soffice");
+  if (!soffice) soffice = find_in_path(a, "libreoffice");
+  if (!soffice) {
+    diag_add(&b->diags, b->out_dir, 1, 1, DIAG_ERROR, "pdf-unavailable",
+             "--pdf needs LibreOffice (soffice) on PATH; on Debian: apt-get install libreoffice-writer-nogui");
+    return -1;
+  }
+  char tmpl[] = "/tmp/techfile-pdf-XXXXXX";
+  if (!mkdtemp(tmpl)) return -1;
+  const char *scratch = arena_strdup(a, tmpl);
+  tf_vec argv = {0};
+  vec_push(a, &argv, (void *)soffice);
+  vec_push(a, &argv, "--headless");
+  vec_push(a, &argv, (void *)arena_printf(a, "-env:UserInstallation=file://%s/profile", scratch));
+  vec_push(a, &argv, "--convert-to");
+  vec_push(a, &argv, "pdf");
+  vec_push(a, &argv, "--outdir");
+  vec_push(a, &argv, (void *)path_join(a, scratch, "pdf"));
+  tf_vec stems = {0};
+  for (size_t i = 0; i < o->names.n; i++) {
+    const char *n = o->names.items[i];
+    size_t len = strlen(n);
+    if (strncmp(n, "docx/", 5) || len < 10 || strcmp(n + len - 5, ".docx")) continue;
+    vec_push(a, &argv, (void *)path_join(a, b->out_dir, n));
+    vec_push(a, &stems, arena_strndup(a, n + 5, len - 10));
+  }
+  vec_push(a, &argv, NULL);
+  int rc = 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, 1), dup2(devnull, 2);
+    execv(soffice, (char *const *)argv.items);
+    _exit(127);
+  }
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) rc = -1;
+  const char *pdfdir = path_join(a, b->out_dir, "pdf");
+  mkdir_p(pdfdir);
+  for (size_t i = 0; i < stems.n; i++) {
+    const char *name = arena_printf(a, "%s.pdf", (char *)stems.items[i]);
+    const char *from = path_join(a, path_join(a, scratch, "pdf"), name);
+    if (!path_is_file(from) || rename(from, path_join(a, pdfdir, name)) != 0) {
+      diag_add(&b->diags, path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", (char *)stems.items[i])), 1, 1, DIAG_ERROR,
+               "pdf-failed", "LibreOffice did not convert this file to PDF");
+      rc = -1;
+    }
+  }
+  pid = fork(); /* the scratch folder and LibreOffice's profile */
+  if (pid == 0) {
+    execlp("rm", "rm", "-rf", scratch, (char *)NULL);
+    _exit(127);
+  }
+  if (pid > 0) waitpid(pid, &st, 0);
+  return rc;
+}
+
 /* ---- --depfile: Make-compatible dependencies ------------------------------------------- */
 static void files_below(tf_arena *a, const char *dir, tf_vec *out) {
   tf_vec names = {0};
@@ -442,6 +518,7 @@ int build_run(tf_build *b, int render) {
     }
     buf_free(&state);
     if (!status && b->depfile && write_depfile(b) != 0) status = 1;
+    if (!status && b->pdf && convert_pdf(b, &o) != 0) status = 1;
   }
   for (size_t i = 0; i < np; i++) xmlFreeDoc(pages[i]);
   free(pages);

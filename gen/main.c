@@ -16,7 +16,8 @@
 
 static const char USAGE[] =
     "usage: techfile build [CONTENT_DIR] [-o OUT_DIR] [--strict] [--release] [-j N]\n"
-    "                      [--templates DIR] [--catalog FILE] [--depfile FILE] [-q]\n"
+    "                      [--templates DIR] [--catalog FILE] [--reference-docx FILE]\n"
+    "                      [--pdf] [--depfile FILE] [-q]\n"
     "       techfile check [CONTENT_DIR] [--strict] [--release] [--catalog FILE] [-q]\n"
     "       techfile catalog [--json] [--catalog FILE]\n"
     "       techfile --help | --version\n";
@@ -40,6 +41,8 @@ static const char HELP[] =
     "  -j, --jobs N        render on N threads (default: the number of cores); the output\n"
     "                      is byte-identical whatever N\n"
     "  --depfile FILE      write Make-compatible dependencies of the outputs\n"
+    "  --reference-docx FILE  take Word styles, fonts and theme from a writer's template\n"
+    "  --pdf               also convert every DOCX to PDF (OUT_DIR/pdf) with LibreOffice\n"
     "  --templates DIR     templates folder (default: the installed templates/)\n"
     "  --catalog FILE      clause catalog (default: the installed iec-81001-5-1.yaml)\n"
     "  -q, --quiet         no summary line\n"
@@ -128,6 +131,11 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--templates")) {
       NEEDS_VALUE;
       b.templates_dir = val;
+    } else if (!strcmp(a, "--reference-docx")) {
+      NEEDS_VALUE;
+      b.reference_docx = val;
+    } else if (!strcmp(a, "--pdf")) {
+      b.pdf = 1;
     } else if (!strcmp(a, "--depfile")) {
       NEEDS_VALUE;
       b.depfile = val;

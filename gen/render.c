@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <zip.h>
+
 #include "decorate.h"
 
 struct tf_render {
@@ -23,7 +25,10 @@ struct tf_render {
   pack_entry *html_assets;  /* templates/html files but the stylesheets */
   size_t nassets;
   char digest[65];
+  int theme;                /* a reference DOCX brought word/theme/theme1.xml */
 };
+
+static int load_reference(tf_render *r, const char *path);
 
 static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
   (void)id;
@@ -85,6 +90,10 @@ tf_render *render_open(tf_build *b) {
   r->docx = load_xsl(b, path_join(b->arena, t, "docx/page.xsl"));
   read_tree(b, path_join(b->arena, t, "docx/parts"), NULL, &r->static_parts, &r->nstatic, 0);
   read_tree(b, path_join(b->arena, t, "html"), NULL, &r->html_assets, &r->nassets, 1);
+  if (b->reference_docx && load_reference(r, b->reference_docx) != 0) {
+    render_close(r);
+    return NULL;
+  }
   /* The digest of every template byte: a changed template re-renders every page. */
   tf_buf all = {0};
   pack_entry *xsl = NULL;
@@ -95,6 +104,10 @@ tf_render *render_open(tf_build *b) {
     buf_put(&all, xsl[i].data, xsl[i].len);
   }
   free(xsl);
+  for (size_t i = 0; b->reference_docx && i < r->nstatic; i++) { /* the reference template counts too */
+    buf_printf(&all, "%s %zu\n", r->static_parts[i].name, r->static_parts[i].len);
+    buf_put(&all, r->static_parts[i].data, r->static_parts[i].len);
+  }
   pack_sha256_hex(all.data ? all.data : "", all.len, r->digest);
   buf_free(&all);
   /* From here on no entity, DTD or stylesheet is fetched from anywhere. */
@@ -123,6 +136,124 @@ void render_close(tf_render *r) {
 }
 
 const char *render_digest(tf_render *r) { return r->digest; }
+
+/* ---- --reference-docx: a writer's Word template ------------------------------------ */
+#define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+static int zip_get(zip_t *z, const char *name, tf_buf *out) {
+  zip_stat_t st;
+  if (zip_stat(z, name, 0, &st) != 0 || st.size > (64u << 20)) return -1;
+  zip_file_t *f = zip_fopen(z, name, 0);
+  if (!f) return -1;
+  out->len = 0;
+  buf_grow(out, (size_t)st.size);
+  zip_int64_t got = zip_fread(f, out->data, st.size);
+  zip_fclose(f);
+  if (got != (zip_int64_t)st.size) return -1;
+  out->len = (size_t)got;
+  out->data[out->len] = 0;
+  return 0;
+}
+
+static pack_entry *static_part(tf_render *r, const char *name) {
+  for (size_t i = 0; i < r->nstatic; i++)
+    if (!strcmp(r->static_parts[i].name, name)) return &r->static_parts[i];
+  r->static_parts = xrealloc(r->static_parts, (r->nstatic + 1) * sizeof *r->static_parts);
+  pack_entry *e = &r->static_parts[r->nstatic++];
+  e->name = arena_strdup(r->b->arena, name);
+  e->data = "";
+  e->len = 0;
+  return e;
+}
+
+static void set_part(tf_render *r, const char *name, const void *data, size_t len) {
+  pack_entry *e = static_part(r, name);
+  e->data = arena_strndup(r->b->arena, data, len);
+  e->len = len;
+}
+
+static xmlChar *style_id(xmlNodePtr n) { return xmlGetNsProp(n, BAD_CAST "styleId", BAD_CAST W_NS); }
+
+/* The writer's styles win; styles techfile uses that the writer's template lacks (audit
+ * defense, gap flag, code, TOC levels...) are added from the shipped styles.xml. */
+static int merge_styles(tf_render *r, tf_buf *theirs) {
+  pack_entry *ours = static_part(r, "word/styles.xml");
+  xmlDocPtr t = xmlReadMemory(theirs->data, (int)theirs->len, "styles.xml", NULL, XML_PARSE_NONET);
+  xmlDocPtr o = ours->len ? xmlReadMemory(ours->data, (int)ours->len, "ours.xml", NULL, XML_PARSE_NONET) : NULL;
+  if (!t || !xmlDocGetRootElement(t)) {
+    if (t) xmlFreeDoc(t);
+    if (o) xmlFreeDoc(o);
+    return -1;
+  }
+  xmlNodePtr troot = xmlDocGetRootElement(t);
+  for (xmlNodePtr s = o ? xmlDocGetRootElement(o)->children : NULL; s; s = s->next) {
+    if (s->type != XML_ELEMENT_NODE || strcmp((char *)s->name, "style")) continue;
+    xmlChar *id = style_id(s);
+    int have = 0;
+    for (xmlNodePtr q = troot->children; q && !have && id; q = q->next) {
+      if (q->type != XML_ELEMENT_NODE || strcmp((char *)q->name, "style")) continue;
+      xmlChar *qid = style_id(q);
+      have = qid && !strcmp((char *)qid, (char *)id);
+      xmlFree(qid);
+    }
+    if (!have) {
+      xmlNodePtr copy = xmlDocCopyNode(s, t, 1);
+      xmlAddChild(troot, copy);
+      xmlReconciliateNs(t, copy);
+    }
+    xmlFree(id);
+  }
+  xmlChar *mem = NULL;
+  int len = 0;
+  t->standalone = 1;
+  xmlDocDumpMemoryEnc(t, &mem, &len, "UTF-8");
+  set_part(r, "word/styles.xml", mem, (size_t)len);
+  xmlFree(mem);
+  xmlFreeDoc(t);
+  if (o) xmlFreeDoc(o);
+  return 0;
+}
+
+static int load_reference(tf_render *r, const char *path) {
+  tf_build *b = r->b;
+  int err = 0;
+  zip_t *z = zip_open(path, ZIP_RDONLY, &err);
+  if (!z) {
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "reference-docx", "cannot open the reference DOCX (not a .docx file?)");
+    return -1;
+  }
+  tf_buf part = {0};
+  int rc = 0;
+  if (zip_get(z, "word/styles.xml", &part) != 0 || merge_styles(r, &part) != 0) {
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "reference-docx", "the reference DOCX has no readable word/styles.xml");
+    rc = -1;
+  }
+  if (!rc && zip_get(z, "word/fontTable.xml", &part) == 0) set_part(r, "word/fontTable.xml", part.data, part.len);
+  if (!rc && zip_get(z, "word/theme/theme1.xml", &part) == 0) {
+    set_part(r, "word/theme/theme1.xml", part.data, part.len);
+    r->theme = 1;
+  }
+  buf_free(&part);
+  zip_close(z);
+  return rc;
+}
+
+/* Adds an element to the root of a generated part (content types, relationships). */
+static void add_to_part(pack_entry *e, xmlChar **mem, const char *name, const char *ns, const char *const *attrs) {
+  xmlDocPtr d = xmlReadMemory(e->data, (int)e->len, "part.xml", NULL, XML_PARSE_NONET);
+  if (!d) return;
+  xmlNodePtr root = xmlDocGetRootElement(d);
+  xmlNodePtr n = xmlNewChild(root, root->ns, BAD_CAST name, NULL);
+  (void)ns;
+  for (; *attrs; attrs += 2) xmlSetProp(n, BAD_CAST attrs[0], BAD_CAST attrs[1]);
+  xmlFree(*mem);
+  int len = 0;
+  d->standalone = 1;
+  xmlDocDumpMemoryEnc(d, mem, &len, "UTF-8");
+  e->data = *mem;
+  e->len = (size_t)len;
+  xmlFreeDoc(d);
+}
 
 size_t render_html_assets(tf_render *r, pack_entry **out) {
   *out = r->html_assets;
@@ -262,6 +393,19 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
     xmlFree(type);
     xmlFree(target);
   }
+  if (r->theme) /* the reference's theme: declare its content type and relate it */
+    for (size_t i = 0; i < n; i++) {
+      if (!strcmp(parts[i].name, "[Content_Types].xml")) {
+        static const char *const a[] = {"PartName", "/word/theme/theme1.xml", "ContentType",
+                                        "application/vnd.openxmlformats-officedocument.theme+xml", NULL};
+        add_to_part(&parts[i], &mems[i], "Override", NULL, a);
+      } else if (!strcmp(parts[i].name, "word/_rels/document.xml.rels")) {
+        static const char *const a[] = {"Id", "rTheme", "Type",
+                                        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme",
+                                        "Target", "theme/theme1.xml", NULL};
+        add_to_part(&parts[i], &mems[i], "Relationship", NULL, a);
+      }
+    }
   qsort(parts, n, sizeof *parts, part_cmp);
   char err[256];
   if (rc == 0 && pack_zip(parts, n, out, err, sizeof err) != 0) {

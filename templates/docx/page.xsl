@@ -1123,7 +1123,18 @@
             <w:jc w:val="{@align}"/>
           </xsl:if>
         </w:pPr>
+        <!-- a row with a bookmark (a clause of the compliance matrix) gets it in its first cell -->
+        <xsl:variable name="row-bookmark" select="parent::table_row[not(current()/preceding-sibling::table_cell)]/@bookmark"/>
+        <xsl:variable name="row-bookmark-id">
+          <xsl:if test="$row-bookmark"><xsl:number level="any" count="table_row[@bookmark]"/></xsl:if>
+        </xsl:variable>
+        <xsl:if test="$row-bookmark">
+          <w:bookmarkStart w:id="{200000 + $row-bookmark-id}" w:name="{$row-bookmark}"/>
+        </xsl:if>
         <xsl:apply-templates/>
+        <xsl:if test="$row-bookmark">
+          <w:bookmarkEnd w:id="{200000 + $row-bookmark-id}"/>
+        </xsl:if>
       </w:p>
     </w:tc>
   </xsl:template>

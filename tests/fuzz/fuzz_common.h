@@ -1,7 +1,7 @@
 /*
  * fuzz_common.h: helpers shared by the libFuzzer targets of techfile (tests/fuzz/).
  *
- * The targets link gen/*.c except gen/main.c. Data files (templates/, catalog/) are found
+ * The targets link every gen/ stage but gen/main.c. Data files (templates/, catalog/) are found
  * through TECHFILE_ROOT (environment), else TF_ROOT (set by build.sh), else from __FILE__.
  * Every target writes its inputs into a private temporary folder (under /dev/shm when it
  * exists) created once in LLVMFuzzerInitialize and removed at exit.

@@ -1,0 +1,224 @@
+/*
+ * fuzz_pipeline.c: one document body, arbitrary bytes, after a fixed valid front matter,
+ * through the whole in-memory pipeline: load → model → records → check → decorate → the
+ * generated pages → render (HTML and DOCX of the fuzzed page, through the real templates).
+ *
+ * The content folder (created once) also holds a second document with headings, a PNG, and
+ * two symlinks that lead outside the folder, so links and images have real targets.
+ *
+ * Oracles besides the sanitizers:
+ *   - the stylesheets never fail on a decorated page, and the DOCX always packs;
+ *   - the HTML of the page holds no active content (script other than script.js, iframe,
+ *     object, embed, base, meta refresh, on* attributes, javascript:/vbscript:/data:/file:
+ *     URLs), parsed back with libxml2's HTML parser;
+ *   - every local asset the page copies resolves inside the content folder.
+ *
+ * The render context is expensive (two large stylesheets), so one is kept and renewed every
+ * RENEW inputs; its arena and diagnostics are per-context, the page's assets are lent to it.
+ */
+#include "fuzz_common.h"
+
+#include <ctype.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+#include <limits.h>
+
+#include "decorate.h"
+#include "pages.h"
+#include "render.h"
+
+#define RENEW 200
+
+static char dir[4096], doc_path[4096], real_root[PATH_MAX];
+static xmlExternalEntityLoader default_loader;
+static tf_build rb;       /* owns the render context's arena */
+static tf_render *rr;
+static unsigned uses;
+
+static const char FM[] =
+    "---\n"
+    "id: DOC-FUZZ\n"
+    "title: Fuzzed document\n"
+    "version: \"1.0\"\n"
+    "status: draft\n"
+    "owner: Quality Manager\n"
+    "evidence:\n"
+    "  - 4.1.1\n"
+    "  - {clause: \"5.8.2\", section: \"Release\"}\n"
+    "  - {clause: \"5.1.3\", section: \"coding-standard\"}\n"
+    "---\n";
+
+static const char OTHER[] =
+    "---\nid: DOC-OTHER\ntitle: Other document\nversion: \"2\"\n---\n"
+    "# Other\n\n## Security activities\n\nText with a [link](DOC-FUZZ) back.\n\n## Release\n\nMore.\n";
+
+static void render_renew(void) {
+  if (rr) {
+    render_close(rr);
+    model_free(&rb);
+  }
+  fz_build_init(&rb, dir);
+  xmlSetExternalEntityLoader(default_loader); /* render_open installs a deny-all loader */
+  rr = render_open(&rb);
+  if (!rr) {
+    diag_print(&rb.diags, stderr);
+    fprintf(stderr, "fuzz_pipeline: cannot open the templates under %s\n", fz_repo());
+    abort();
+  }
+  uses = 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc, (void)argv;
+  const char *t = fz_tmpdir();
+  snprintf(dir, sizeof dir, "%s/content", t);
+  mkdir(dir, 0755);
+  char p[4300], src[4300];
+  snprintf(p, sizeof p, "%s/techfile.yaml", dir);
+  fz_write_str(p, FZ_CONFIG);
+  snprintf(p, sizeof p, "%s/other.md", dir);
+  fz_write_str(p, OTHER);
+  snprintf(p, sizeof p, "%s/img", dir);
+  mkdir(p, 0755);
+  fz_path(src, sizeof src, "tests/fixtures/media/flow.png");
+  size_t n;
+  char *png = fz_slurp(src, &n);
+  snprintf(p, sizeof p, "%s/img/flow.png", dir);
+  if (png) fz_write(p, png, n);
+  free(png);
+  snprintf(p, sizeof p, "%s/img/outside.png", dir);
+  if (symlink("/etc/hostname", p) != 0 && errno != EEXIST) perror("symlink");
+  snprintf(p, sizeof p, "%s/etc", dir);
+  if (symlink("/etc", p) != 0 && errno != EEXIST) perror("symlink");
+  snprintf(doc_path, sizeof doc_path, "%s/fuzz.md", dir);
+  if (!realpath(dir, real_root)) abort();
+  default_loader = xmlGetExternalEntityLoader();
+  return 0;
+}
+
+/* ---- the active-content oracle ---------------------------------------------------- */
+static int bad_url(const xmlChar *v) {
+  char s[32];
+  size_t n = 0;
+  for (const xmlChar *p = v; *p && n < sizeof s - 1; p++) {
+    if (*p <= 0x20 || *p == 0x7f) continue; /* browsers drop these around and inside a scheme */
+    s[n++] = (char)tolower(*p);
+  }
+  s[n] = 0;
+  return !strncmp(s, "javascript:", 11) || !strncmp(s, "vbscript:", 9) || !strncmp(s, "data:", 5) || !strncmp(s, "file:", 5);
+}
+
+static const char *active(xmlNodePtr n) {
+  static const char *const url_attrs[] = {"href", "src", "action", "formaction", "poster", "data", "cite",
+                                          "background", "srcset", "xlink:href", NULL};
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    const char *name = (const char *)n->name;
+    if (!strcasecmp(name, "script")) {
+      xmlChar *src = xmlGetProp(n, BAD_CAST "src");
+      int ok = src && !strcmp((char *)src, "script.js") && !n->children;
+      xmlFree(src);
+      if (!ok) return "a <script> other than script.js";
+    }
+    if (!strcasecmp(name, "iframe") || !strcasecmp(name, "object") || !strcasecmp(name, "embed") ||
+        !strcasecmp(name, "base") || !strcasecmp(name, "frame") || !strcasecmp(name, "frameset"))
+      return "an iframe/object/embed/base/frame element";
+    if (!strcasecmp(name, "meta")) {
+      xmlChar *he = xmlGetProp(n, BAD_CAST "http-equiv");
+      int bad = he && !strcasecmp((char *)he, "refresh");
+      xmlFree(he);
+      if (bad) return "a meta refresh";
+    }
+    for (xmlAttrPtr a = n->properties; a; a = a->next) {
+      const char *an = (const char *)a->name;
+      if ((an[0] == 'o' || an[0] == 'O') && (an[1] == 'n' || an[1] == 'N')) return "an on* event handler attribute";
+      for (int i = 0; url_attrs[i]; i++)
+        if (!strcasecmp(an, url_attrs[i])) {
+          xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+          int bad = v && bad_url(v);
+          xmlFree(v);
+          if (bad) return "a javascript:/vbscript:/data:/file: URL";
+        }
+    }
+    const char *why = active(n->children);
+    if (why) return why;
+  }
+  return NULL;
+}
+
+static void check_html(const tf_buf *html) {
+  htmlDocPtr h = htmlReadMemory(html->data ? html->data : "", (int)html->len, "page.html", "UTF-8",
+                                HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+  if (!h) {
+    fprintf(stderr, "fuzz_pipeline: the HTML does not parse back\n");
+    abort();
+  }
+  const char *why = active(xmlDocGetRootElement(h));
+  if (why) {
+    fprintf(stderr, "fuzz_pipeline: active HTML: %s\n%.*s\n", why, (int)(html->len > 20000 ? 20000 : html->len), html->data);
+    abort();
+  }
+  xmlFreeDoc(h);
+}
+
+static void check_assets(tf_build *b) {
+  size_t rl = strlen(real_root);
+  for (size_t i = 0; i < b->assets.n; i++) {
+    tf_asset *as = b->assets.items[i];
+    char *real = realpath(as->source, NULL);
+    int inside = !real || (!strncmp(real, real_root, rl) && real[rl] == '/');
+    if (!inside) {
+      fprintf(stderr, "fuzz_pipeline: asset %s resolves outside the content folder: %s\n", as->source, real);
+      abort();
+    }
+    free(real);
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (!rr || ++uses > RENEW) render_renew();
+  size_t fl = sizeof FM - 1;
+  char *text = malloc(fl + size + 1);
+  memcpy(text, FM, fl);
+  memcpy(text + fl, data, size);
+  fz_write(doc_path, text, fl + size);
+  free(text);
+
+  tf_build b;
+  fz_build_init(&b, dir);
+  if (load_config(&b) != 0 || catalog_load(&b, b.catalog_path) != 0) {
+    diag_print(&b.diags, stderr);
+    abort();
+  }
+  load_content(&b);
+  model_build(&b);
+  records_check(&b);
+  check_clauses(&b);
+  for (size_t i = 0; i < b.docs.n; i++) {
+    tf_doc *d = b.docs.items[i];
+    xmlDocPtr page = decorate_document(&b, d);
+    if (!strcmp(d->id, "DOC-FUZZ")) {
+      check_assets(&b);
+      tf_buf html = {0}, docx = {0};
+      rb.assets = b.assets; /* lent for the DOCX images */
+      if (render_html(rr, page, &html) != 0 || render_docx(rr, page, &docx) != 0) {
+        diag_print(&rb.diags, stderr);
+        fprintf(stderr, "fuzz_pipeline: rendering failed on a decorated page\n");
+        abort();
+      }
+      memset(&rb.assets, 0, sizeof rb.assets);
+      check_html(&html);
+      buf_free(&html);
+      buf_free(&docx);
+    }
+    xmlFreeDoc(page);
+  }
+  tf_genpage gen[PAGES_MAX];
+  size_t ng = pages_generate(&b, gen);
+  for (size_t i = 0; i < ng; i++) xmlFreeDoc(gen[i].xml);
+  diag_sort(&b.diags);
+  model_free(&b);
+  diag_list_free(&rb.diags);
+  memset(&rb.diags, 0, sizeof rb.diags);
+  return 0;
+}
