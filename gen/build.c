@@ -295,6 +295,32 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
   free(j.docx);
   free(j.skip);
   int rc = j.failed ? -1 : 0;
+  /* The offline search index: titles and headings, loaded by a <script> tag (file:// has
+   * no fetch). */
+  tf_buf idx = {0};
+  buf_puts(&idx, "window.TECHFILE_SEARCH = [");
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    buf_puts(&idx, i ? ",\n{\"id\": " : "\n{\"id\": ");
+    buf_json_str(&idx, d->id);
+    buf_puts(&idx, ", \"title\": ");
+    buf_json_str(&idx, d->title);
+    buf_puts(&idx, ", \"headings\": [");
+    int first = 1;
+    for (size_t k = 0; k < d->headings.n; k++) {
+      tf_heading *h = d->headings.items[k];
+      if (h->is_title) continue;
+      buf_puts(&idx, first ? "[" : ", [");
+      buf_json_str(&idx, h->text);
+      buf_puts(&idx, ", ");
+      buf_json_str(&idx, h->slug);
+      buf_putc(&idx, ']');
+      first = 0;
+    }
+    buf_puts(&idx, "]}");
+  }
+  buf_puts(&idx, "\n];\n");
+  out_add(b, o, "html/search-index.js", &idx);
   pack_entry *assets;
   size_t na = render_html_assets(r, &assets);
   for (size_t i = 0; i < na; i++) {

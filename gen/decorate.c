@@ -190,6 +190,16 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
     xb_attr(e, "title", d->title);
     xb_attr(e, "type", d->type);
     xb_attr(e, "status", d->status);
+    /* The sidebar groups documents by the process of the first clause they back. */
+    for (size_t j = 0; j < d->claims.n; j++) {
+      tf_clause *k = catalog_find(&b->catalog, ((tf_claim *)d->claims.items[j])->clause);
+      if (!k) continue;
+      size_t order = 0;
+      while (order < b->catalog.processes.n && strcmp(b->catalog.processes.items[order], k->process)) order++;
+      xb_attr(e, "process", k->process);
+      xb_attr(e, "process-order", arena_printf(b->arena, "%zu", order + 1));
+      break;
+    }
     if (d == doc) xb_attr(e, "current", "true");
   }
   p->meta = xb_el(p->page, "meta");

@@ -74,6 +74,10 @@
 
   <!-- Documents and records (every nav entry that is not a generated page), by type.
        (A key pattern cannot use variables: the list repeats $generated-kinds.) -->
+  <xsl:key name="doc-entry-by-process"
+           match="/page/nav/entry[not(contains(' index matrix gaps raci training release ',
+                                               concat(' ', @kind, ' ')))]"
+           use="string(@process)"/>
   <xsl:key name="doc-entry-by-type"
            match="/page/nav/entry[not(contains(' index matrix gaps raci training release ',
                                                concat(' ', @kind, ' ')))]"
@@ -109,6 +113,7 @@
         </title>
         <link rel="stylesheet" href="style.css"/>
         <!-- Progressive enhancement only (nav search, matrix status filter). -->
+        <script src="search-index.js" defer="defer"></script>
         <script src="script.js" defer="defer"></script>
       </head>
       <xsl:text>&#10;</xsl:text>
@@ -274,37 +279,30 @@
         </div>
       </xsl:if>
 
-      <!-- Documents proper: entries of type "document" (or with no type). -->
-      <xsl:variable name="docs"
-                    select="entry[not(contains($generated-kinds, concat(' ', @kind, ' ')))]
-                                 [not(@type) or @type = 'document']"/>
-      <xsl:if test="$docs">
+      <!-- Documents, grouped by the process of the clauses they back, in the catalog's
+           order (Muenchian grouping on @process); documents backing no clause come last. -->
+      <xsl:variable name="all-docs"
+                    select="entry[not(contains($generated-kinds, concat(' ', @kind, ' ')))]"/>
+      <xsl:if test="$all-docs">
         <div class="nav-group">
-          <h2 class="nav-heading" id="tf-nav-documents">Documents</h2>
-          <ul aria-labelledby="tf-nav-documents">
-            <xsl:apply-templates select="$docs" mode="nav"/>
-          </ul>
-        </div>
-      </xsl:if>
-
-      <!-- Records: one sub-list per record type (Muenchian grouping on @type). -->
-      <xsl:variable name="records"
-                    select="entry[not(contains($generated-kinds, concat(' ', @kind, ' ')))]
-                                 [@type and @type != 'document']"/>
-      <xsl:if test="$records">
-        <div class="nav-group">
-          <h2 class="nav-heading">Records</h2>
-          <xsl:for-each select="$records[generate-id() =
-                                         generate-id(key('doc-entry-by-type', string(@type))[1])]">
-            <xsl:sort select="@type"/>
-            <xsl:variable name="group-id" select="concat('tf-nav-type-', position())"/>
+          <h2 class="nav-heading" id="tf-nav-documents">Documents by process</h2>
+          <xsl:for-each select="$all-docs[@process][generate-id() =
+                                         generate-id(key('doc-entry-by-process', string(@process))[1])]">
+            <xsl:sort select="@process-order" data-type="number"/>
+            <xsl:variable name="group-id" select="concat('tf-nav-process-', position())"/>
             <h3 class="nav-subheading" id="{$group-id}">
-              <xsl:call-template name="humanize"><xsl:with-param name="value" select="@type"/></xsl:call-template>
+              <xsl:call-template name="humanize"><xsl:with-param name="value" select="@process"/></xsl:call-template>
             </h3>
             <ul aria-labelledby="{$group-id}">
-              <xsl:apply-templates select="key('doc-entry-by-type', string(@type))" mode="nav"/>
+              <xsl:apply-templates select="key('doc-entry-by-process', string(@process))" mode="nav"/>
             </ul>
           </xsl:for-each>
+          <xsl:if test="$all-docs[not(@process)]">
+            <h3 class="nav-subheading" id="tf-nav-process-other">Other documents</h3>
+            <ul aria-labelledby="tf-nav-process-other">
+              <xsl:apply-templates select="$all-docs[not(@process)]" mode="nav"/>
+            </ul>
+          </xsl:if>
         </div>
       </xsl:if>
     </nav>

@@ -39,7 +39,7 @@
     var box = el('div', { 'class': 'nav-search', 'role': 'search' });
     var label = el('label', { 'for': 'tf-nav-search' }, 'Find a page');
     var input = el('input', {
-      'type': 'search', 'id': 'tf-nav-search', 'placeholder': 'ID or title',
+      'type': 'search', 'id': 'tf-nav-search', 'placeholder': 'ID, title or heading',
       'autocomplete': 'off', 'spellcheck': 'false', 'aria-controls': 'tf-nav'
     });
     var empty = el('p', { 'class': 'nav-search-empty', 'role': 'status' });
@@ -47,6 +47,9 @@
     box.appendChild(label);
     box.appendChild(input);
     box.appendChild(empty);
+    var hits = el('ul', { 'class': 'nav-hits', 'aria-label': 'Matching headings' });
+    hits.hidden = true;
+    box.appendChild(hits);
     nav.insertBefore(box, nav.firstChild);
 
     var groups = nav.querySelectorAll('.nav-group');
@@ -72,6 +75,26 @@
         }
         groups[g].hidden = !groupVisible;
       }
+      // Headings of every document, from search-index.js (written by techfile).
+      while (hits.firstChild) hits.removeChild(hits.firstChild);
+      var index = window.TECHFILE_SEARCH || [];
+      var found = 0;
+      if (q.length >= 2) {
+        for (var d = 0; d < index.length && found < 20; d++) {
+          var hs = index[d].headings || [];
+          for (var h = 0; h < hs.length && found < 20; h++) {
+            if (norm(hs[h][0]).indexOf(q) === -1) continue;
+            var a = el('a', { 'href': index[d].id + '.html#' + hs[h][1] }, hs[h][0]);
+            var li = el('li', { 'class': 'nav-hit' });
+            li.appendChild(a);
+            li.appendChild(el('span', { 'class': 'nav-hit-doc' }, ' ' + index[d].id));
+            hits.appendChild(li);
+            found++;
+          }
+        }
+      }
+      hits.hidden = found === 0;
+      shown += found;
       empty.hidden = shown !== 0;
       empty.textContent = shown === 0 ? 'No page matches.' : '';
     }
