@@ -15,7 +15,7 @@ PREFIX  ?= /usr/local
 CONTENT ?= content
 OUT     ?= out
 
-SRC  = util yval diag load model catalog records check decorate pages combine render pack report build
+SRC  = util yval diag load model catalog records check decorate pages combine render pack report build scaffold
 OBJ  = $(SRC:%=gen/%.o)
 HDR  = $(wildcard gen/*.h)
 SAN_OBJ = $(SRC:%=gen/san/%.o)
@@ -70,6 +70,18 @@ site: gen/techfile
 
 check: test-deps gen/techfile gen/techfile-san gen/unit-san
 	@bash tests/run
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary finds its data in ../share/techfile.
+install: gen/techfile
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/techfile $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 gen/techfile $(DESTDIR)$(PREFIX)/bin/techfile
+	cp -R templates catalog $(DESTDIR)$(PREFIX)/share/techfile/
+	cp -R content $(DESTDIR)$(PREFIX)/share/techfile/content
+	install -m 644 doc/techfile.1 $(DESTDIR)$(PREFIX)/share/man/man1/techfile.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/techfile $(DESTDIR)$(PREFIX)/share/man/man1/techfile.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/techfile
 
 clean:
 	rm -rf gen/*.o gen/san gen/techfile gen/techfile-san gen/unit-san $(OUT) tests/out

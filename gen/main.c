@@ -12,6 +12,7 @@
 #include <libxslt/transform.h>
 
 #include "build.h"
+#include "scaffold.h"
 #include "report.h"
 
 static const char USAGE[] =
@@ -20,6 +21,8 @@ static const char USAGE[] =
     "                      [--pdf] [--depfile FILE] [-q]\n"
     "       techfile check [CONTENT_DIR] [--strict] [--release] [--catalog FILE] [-q]\n"
     "       techfile catalog [--json] [--catalog FILE]\n"
+    "       techfile init DIR\n"
+    "       techfile import SRC DIR\n"
     "       techfile --help | --version\n";
 
 static const char HELP[] =
@@ -32,6 +35,8 @@ static const char HELP[] =
     "  build      check and render CONTENT_DIR (default: content) into OUT_DIR (default: out)\n"
     "  check      all checks, no output files (for pre-commit hooks and quick CI gates)\n"
     "  catalog    print the clause catalog (--json: as a JSON array)\n"
+    "  init       scaffold a new technical file in DIR from the shipped example\n"
+    "  import     turn a Markdown tree without front matter (SRC) into a content folder DIR\n"
     "\n"
     "options:\n"
     "  -o, --out DIR       output folder (default: out); never inside CONTENT_DIR\n"
@@ -88,6 +93,19 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "--version")) {
     printf("techfile %s\n", TF_VERSION);
     return 0;
+  }
+  if (!strcmp(cmd, "init") || !strcmp(cmd, "import")) {
+    int want = !strcmp(cmd, "init") ? 1 : 2;
+    if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+      printf("%s%s", USAGE, HELP);
+      return 0;
+    }
+    if (argc != 2 + want || argv[2][0] == '-' || argv[argc - 1][0] == '-')
+      return usage_error("%s", want == 1 ? "init takes one folder: techfile init DIR" : "import takes two folders: techfile import SRC DIR");
+    tf_arena *a = arena_new();
+    int rc = want == 1 ? scaffold_init(a, argv[2]) : scaffold_import(a, argv[2], argv[3]);
+    arena_free(a);
+    return rc;
   }
   if (strcmp(cmd, "build") && strcmp(cmd, "check") && strcmp(cmd, "catalog")) return usage_error("unknown command '%s'", cmd);
   tf_build b;

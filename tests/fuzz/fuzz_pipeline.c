@@ -8,7 +8,8 @@
  *
  * Oracles besides the sanitizers:
  *   - the stylesheets never fail on a decorated page, and the DOCX always packs;
- *   - the HTML of the page holds no active content (script other than script.js, iframe,
+ *   - the HTML of the page holds no active content (inline script or one that is not a
+ *     template's own .js file next to the page, iframe,
  *     object, embed, base, meta refresh, on* attributes, javascript:/vbscript:/data:/file:
  *     URLs), parsed back with libxml2's HTML parser;
  *   - every local asset the page copies resolves inside the content folder.
@@ -115,10 +116,13 @@ static const char *active(xmlNodePtr n) {
     if (n->type != XML_ELEMENT_NODE) continue;
     const char *name = (const char *)n->name;
     if (!strcasecmp(name, "script")) {
+      /* The templates' own scripts: a plain file name next to the page, no inline code. */
       xmlChar *src = xmlGetProp(n, BAD_CAST "src");
-      int ok = src && !strcmp((char *)src, "script.js") && !n->children;
+      size_t l = src ? strlen((char *)src) : 0;
+      int ok = l > 3 && !strcmp((char *)src + l - 3, ".js") && strspn((char *)src, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == l &&
+               src[0] != '.' && !n->children;
       xmlFree(src);
-      if (!ok) return "a <script> other than script.js";
+      if (!ok) return "a <script> other than the templates' script files";
     }
     if (!strcasecmp(name, "iframe") || !strcasecmp(name, "object") || !strcasecmp(name, "embed") ||
         !strcasecmp(name, "base") || !strcasecmp(name, "frame") || !strcasecmp(name, "frameset"))
