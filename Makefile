@@ -64,6 +64,11 @@ gen/techfile-san: $(SAN_OBJ) gen/san/main.o
 gen/unit-san: tests/unit.c $(SAN_OBJ) $(HDR)
 	$(CC) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Igen -o $@ tests/unit.c $(SAN_OBJ) $(PKG_LIBS)
 
+# Speed and memory: techfile against pandoc and the cmark-gfm floor (BENCH_N documents).
+BENCH_N ?= 1000
+bench: gen/techfile
+	/usr/bin/python3 bench/run.py $(BENCH_N)
+
 # The example technical file: content/ → out/ (a build with gaps still exits 0).
 site: gen/techfile
 	gen/techfile build $(CONTENT) -o $(OUT)

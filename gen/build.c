@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "combine.h"
@@ -179,7 +180,7 @@ static const char *nav_digest(tf_build *b) {
   tf_buf t = {0};
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
-    buf_printf(&t, "%s\t%s\t%s\t%s\n", d->id, d->title, d->type, d->status);
+    buf_printf(&t, "%s\t%s\t%s\t%s\t%s\n", d->id, d->title, d->type, d->status, d->process ? d->process : "");
   }
   char hex[65];
   pack_sha256_hex(t.data ? t.data : "", t.len, hex);
@@ -237,15 +238,23 @@ static void *worker(void *arg) {
   job *j = arg;
   for (;;) {
     pthread_mutex_lock(&j->mu);
-    size_t i = j->next++;
+    size_t k = j->next++;
     pthread_mutex_unlock(&j->mu);
-    if (i >= j->n) break;
+    if (k >= j->n) break;
+    /* The combined file (the last page) is by far the largest: start it first, so that the
+     * other threads render the pages meanwhile. */
+    size_t i = k == 0 ? j->n - 1 : k - 1;
     if (j->skip[i]) continue;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((i < j->nhtml && render_html(j->r, j->pages[i], &j->html[i]) != 0) || render_docx(j->r, j->pages[i], &j->docx[i]) != 0) {
       pthread_mutex_lock(&j->mu);
       j->failed = 1;
       pthread_mutex_unlock(&j->mu);
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (ms > 250 && getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: slow page %zu: %.0f ms\n", i, ms);
   }
   return NULL;
 }
@@ -472,7 +481,21 @@ static void summary(tf_build *b) {
             b->docs.n, b->results.n, n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->diags.errors, b->diags.warnings, b->rendered, b->pages);
 }
 
+/* TECHFILE_PROFILE=1 prints the time of each stage (for make bench and profiling). */
+static void stage(const char *name) {
+  static struct timespec last;
+  static int on = -1;
+  if (on < 0) on = getenv("TECHFILE_PROFILE") != NULL;
+  if (!on) return;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (name && last.tv_sec)
+    fprintf(stderr, "techfile: profile: %-10s %8.1f ms\n", name, (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6);
+  last = now;
+}
+
 int build_run(tf_build *b, int render) {
+  stage(NULL);
   if (render && out_inside_content(b)) {
     fprintf(stderr, "techfile: the output folder %s is inside the content folder %s, which techfile never writes to\n",
             b->out_dir, b->content_dir);
@@ -495,14 +518,17 @@ int build_run(tf_build *b, int render) {
     return 1;
   }
   load_content(b);
+  stage("load");
   model_build(b);
   records_check(b);
   check_clauses(b);
+  stage("check");
   /* Decorate every page before anything is written: unresolved links are errors. */
   size_t cap = b->docs.n + PAGES_MAX + 1;
   xmlDocPtr *pages = xcalloc(cap, sizeof *pages);
   const char **files = xcalloc(cap, sizeof *files);
   size_t np = 0;
+  decorate_prepare(b);
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
     files[np] = d->id;
@@ -513,8 +539,14 @@ int build_run(tf_build *b, int render) {
   for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
   size_t nhtml = np;
   files[np] = COMBINED_FILE;
+  stage("decorate");
   pages[np] = combine_pages(b, pages, files, np);
   np++;
+  stage("combine");
+  /* TECHFILE_DUMP_PAGES=DIR writes every page tree, to develop templates with xsltproc. */
+  const char *dump = getenv("TECHFILE_DUMP_PAGES");
+  for (size_t i = 0; dump && *dump && i < np; i++)
+    if (mkdir_p(dump) == 0) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", files[i])), pages[i], "UTF-8", 1);
 
   /* Release blockers are errors of a release build, but the outputs (with the release
    * readiness page) are still written: only content errors stop the writing. */
@@ -530,13 +562,16 @@ int build_run(tf_build *b, int render) {
   if (content_errors) status = 1;
   else if (render) {
     tf_buf json = {0}, junit = {0}, state = {0};
-    if (render_all(b, pages, files, np, nhtml, &o, &state) != 0) status = 1;
+    int rendered = render_all(b, pages, files, np, nhtml, &o, &state);
+    stage("render");
+    if (rendered != 0) status = 1;
     else {
       report_json(b, &json);
       report_junit(b, &junit);
       out_add(b, &o, "report.json", &json);
       out_add(b, &o, "report.junit.xml", &junit);
       if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
+      stage("write+pack");
       /* The state is written last: a build stopped before this point re-renders next time. */
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
       if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0))

@@ -12,7 +12,23 @@
 
 #include "records.h"
 
-#define MAX_DEPTH 200 /* deeper block nesting is rendered flat, as text */
+#define MAX_DEPTH 200    /* deeper block nesting is rendered flat, as text */
+#define NAV_FULL_MAX 200 /* up to this many documents, every page lists them all */
+
+/* Each document's process (for the sidebar), once per build. */
+void decorate_prepare(tf_build *b) {
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    for (size_t j = 0; j < d->claims.n && !d->process; j++) {
+      tf_clause *k = catalog_find(&b->catalog, ((tf_claim *)d->claims.items[j])->clause);
+      if (!k) continue;
+      size_t order = 0;
+      while (order < b->catalog.processes.n && strcmp(b->catalog.processes.items[order], k->process)) order++;
+      d->process = k->process;
+      d->process_order = (int)order + 1;
+    }
+  }
+}
 
 /* ---- sanitised builders ------------------------------------------------------- */
 /* XML 1.0 refuses most C0 controls; the content is valid UTF-8 by now. */
@@ -181,8 +197,13 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
     xb_attr(e, "title", g[i].title);
     if (!strcmp(g[i].file, file)) xb_attr(e, "current", "true");
   }
+  /* A large file lists, on each page, only the documents of the page's own process (the
+   * index lists them all, and the search box finds any): a full sidebar on every page would
+   * make the HTML grow with the square of the number of documents. */
+  int full = b->docs.n <= NAV_FULL_MAX;
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
+    if (!full && (!doc || d->process_order != doc->process_order)) continue;
     xmlNodePtr e = xb_el(nav, "entry");
     xb_attr(e, "kind", "document");
     xb_attr(e, "file", d->id);
@@ -191,14 +212,9 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
     xb_attr(e, "type", d->type);
     xb_attr(e, "status", d->status);
     /* The sidebar groups documents by the process of the first clause they back. */
-    for (size_t j = 0; j < d->claims.n; j++) {
-      tf_clause *k = catalog_find(&b->catalog, ((tf_claim *)d->claims.items[j])->clause);
-      if (!k) continue;
-      size_t order = 0;
-      while (order < b->catalog.processes.n && strcmp(b->catalog.processes.items[order], k->process)) order++;
-      xb_attr(e, "process", k->process);
-      xb_attr(e, "process-order", arena_printf(b->arena, "%zu", order + 1));
-      break;
+    if (d->process) {
+      xb_attr(e, "process", d->process);
+      xb_attr(e, "process-order", arena_printf(b->arena, "%d", d->process_order));
     }
     if (d == doc) xb_attr(e, "current", "true");
   }

@@ -41,6 +41,8 @@ xmlNodePtr xb_table(xmlNodePtr parent, int ncols, const char *const *head);
 xmlNodePtr xb_row(xmlNodePtr table);
 xmlNodePtr xb_cell(xmlNodePtr row, const char *text);
 
+/* Once, before the first page: what the pages share (each document's process). */
+void decorate_prepare(tf_build *b);
 /* The document page, fully resolved. NULL never: problems become diagnostics. */
 xmlDocPtr decorate_document(tf_build *b, tf_doc *d);
 /* Fills a clause's audit-defense template for a backing document. */

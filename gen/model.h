@@ -64,6 +64,8 @@ typedef struct tf_doc {
   const char *plain;           /* plain text of title and body, for content rules */
   tf_table *table;             /* first table (records), or NULL */
   int ordinal;                 /* position in the ID-sorted list */
+  const char *process;         /* catalog process of the first clause it backs, or NULL */
+  int process_order;           /* that process's position in the catalog, from 1 */
   int broken;                  /* front matter unusable: skip in later stages */
 } tf_doc;
 

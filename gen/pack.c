@@ -37,7 +37,11 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
     }
     zip_file_set_dostime(z, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0);
     zip_file_set_external_attributes(z, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16);
-    zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 6);
+    /* DOCX and images are compressed already: deflating them again costs time for nothing. */
+    size_t nl = strlen(e[i].name);
+    int packed = (nl > 5 && !strcmp(e[i].name + nl - 5, ".docx")) || (nl > 4 && !strcmp(e[i].name + nl - 4, ".png")) ||
+                 (nl > 4 && !strcmp(e[i].name + nl - 4, ".jpg")) || (nl > 5 && !strcmp(e[i].name + nl - 5, ".jpeg"));
+    zip_set_file_compression(z, (zip_uint64_t)idx, packed ? ZIP_CM_STORE : ZIP_CM_DEFLATE, packed ? 0 : 6);
   }
   if (zip_close(z) != 0) {
     snprintf(err, errlen, "libzip: %s", zip_strerror(z));

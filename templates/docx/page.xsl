@@ -753,13 +753,13 @@
     <xsl:param name="style" select="''"/>
     <xsl:param name="jc" select="''"/>
     <xsl:variable name="in-item" select="boolean(parent::item)"/>
-    <xsl:variable name="first-in-item" select="$in-item and not(preceding-sibling::*)"/>
+    <xsl:variable name="first-in-item" select="$in-item and not(preceding-sibling::*[1])"/>
     <xsl:variable name="depth" select="count(ancestor::item)"/>
     <xsl:variable name="loose" select="$in-item and ancestor::list[1]/@tight = 'false'"/>
     <!-- the last paragraph of an outermost list: space after it (else two lists in a row
          look like one) -->
     <xsl:variable name="list-end"
-        select="$in-item and not(ancestor-or-self::*[ancestor::list][following-sibling::*])"/>
+        select="$in-item and not(ancestor-or-self::*[ancestor::list][following-sibling::*[1]])"/>
     <xsl:variable name="pstyle">
       <xsl:choose>
         <xsl:when test="$style != ''"><xsl:value-of select="$style"/></xsl:when>
@@ -803,7 +803,7 @@
 
   <!-- Runs that start a block: the footnote mark in a footnote, the box of a task item. -->
   <xsl:template name="block-prefix">
-    <xsl:if test="not(preceding-sibling::*)">
+    <xsl:if test="not(preceding-sibling::*[1])">
       <xsl:if test="parent::footnote_definition">
         <w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>
         <w:r><w:t xml:space="preserve"> </w:t></w:r>
@@ -1124,7 +1124,7 @@
           </xsl:if>
         </w:pPr>
         <!-- a row with a bookmark (a clause of the compliance matrix) gets it in its first cell -->
-        <xsl:variable name="row-bookmark" select="parent::table_row[not(current()/preceding-sibling::table_cell)]/@bookmark"/>
+        <xsl:variable name="row-bookmark" select="parent::table_row[not(current()/preceding-sibling::table_cell[1])]/@bookmark"/>
         <xsl:variable name="row-bookmark-id">
           <xsl:if test="$row-bookmark"><xsl:number level="any" count="table_row[@bookmark]"/></xsl:if>
         </xsl:variable>
@@ -1366,8 +1366,8 @@
         <w:multiLevelType w:val="hybridMultilevel"/>
         <xsl:call-template name="levels"><xsl:with-param name="kind" select="'task'"/></xsl:call-template>
       </w:abstractNum>
-      <!-- one w:num per distinct list/@num -->
-      <xsl:for-each select="$page/document//list[@num != ''][generate-id() = generate-id(key('list-by-num', @num)[1])]">
+      <!-- one w:num per list: techfile gives every list its own @num -->
+      <xsl:for-each select="$page/document//list[@num != '']">
         <w:num w:numId="{@num}">
           <xsl:choose>
             <xsl:when test="@type = 'ordered'">

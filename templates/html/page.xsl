@@ -574,7 +574,7 @@
         <p>
           <xsl:call-template name="task-checkbox"/>
           <xsl:apply-templates/>
-          <xsl:if test="parent::footnote_definition and not(following-sibling::*)">
+          <xsl:if test="parent::footnote_definition and not(following-sibling::*[1])">
             <xsl:apply-templates select=".." mode="footnote-back"/>
           </xsl:if>
         </p>
@@ -626,7 +626,7 @@
 
   <!-- Called from paragraph: the checkbox, if this is the first paragraph of a task item. -->
   <xsl:template name="task-checkbox">
-    <xsl:if test="parent::item[@task] and not(preceding-sibling::*)">
+    <xsl:if test="parent::item[@task] and not(preceding-sibling::*[1])">
       <xsl:for-each select="..">
         <xsl:call-template name="checkbox"/>
       </xsl:for-each>

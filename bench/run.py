@@ -1,0 +1,81 @@
+"""make bench: techfile against pandoc and the cmark-gfm floor on a generated corpus.
+
+Usage: bench/run.py [N]  (default 1000 documents, about 8 MB). Prints one table and the
+ratios. pandoc runs one process per document and format, as docs-as-code setups do; on a large
+corpus it is measured on a sample of documents and scaled to N (the sample size is printed).
+"""
+import os, random, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TF = os.path.join(ROOT, "gen", "techfile")
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+SAMPLE = int(os.environ.get("BENCH_PANDOC_SAMPLE", "50"))
+
+
+def timed(cmd, **kw):
+    """(seconds, peak RSS in MB) of one command, through /usr/bin/time."""
+    t0 = time.monotonic()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True, **kw)
+    dt = time.monotonic() - t0
+    try:
+        rss = int(p.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        rss = float("nan")
+    if p.returncode not in (0, 1):
+        sys.exit(f"bench: {' '.join(cmd[:3])} failed ({p.returncode}): {p.stderr[-500:]}")
+    return dt, rss
+
+
+work = tempfile.mkdtemp(prefix="techfile-bench-")
+src, out = os.path.join(work, "content"), os.path.join(work, "out")
+subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "gen_corpus.py"), src, str(N)], check=True)
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(src) for f in fs if f.endswith(".md"))
+size = sum(os.path.getsize(f) for f in files) / 1e6
+print(f"corpus: {N} documents, {size:.1f} MB, in {src}")
+
+rows = []
+full, rss = timed([TF, "build", src, "-o", out, "-q"])
+rows.append(("techfile full build (HTML + DOCX + checks + bundle)", full, rss))
+noop, rss2 = timed([TF, "build", src, "-o", out, "-q"])
+rows.append(("techfile no-op rebuild", noop, rss2))
+victim = files[len(files) // 2]
+with open(victim, "a") as f:
+    f.write("\nOne more sentence about the release.\n")
+edit, rss3 = timed([TF, "build", src, "-o", out, "-q"])
+rows.append(("techfile one-document edit", edit, rss3))
+
+floor = float("nan")
+if shutil.which("cmark-gfm"):
+    t0 = time.monotonic()
+    for f in files:
+        subprocess.run(["cmark-gfm", "-e", "table", "-e", "strikethrough", "-e", "autolink", "-e", "tasklist", f],
+                       stdout=subprocess.DEVNULL, check=True)
+    floor = time.monotonic() - t0
+    rows.append(("cmark-gfm CLI, one process per document, HTML only (the floor)", floor, float("nan")))
+
+pandoc = float("nan")
+if shutil.which("pandoc"):
+    sample = random.Random(1).sample(files, min(SAMPLE, len(files)))
+    pout = os.path.join(work, "pandoc")
+    os.makedirs(pout, exist_ok=True)
+    t0 = time.monotonic()
+    for k, f in enumerate(sample):
+        subprocess.run(["pandoc", "-f", "gfm", "-s", "--metadata", "title=x", f, "-o", os.path.join(pout, f"{k}.html")], check=True,
+                       stderr=subprocess.DEVNULL)
+        subprocess.run(["pandoc", "-f", "gfm", f, "-o", os.path.join(pout, f"{k}.docx")], check=True, stderr=subprocess.DEVNULL)
+    pandoc = (time.monotonic() - t0) * len(files) / len(sample)
+    rows.append((f"pandoc HTML + DOCX, one process per document (sampled {len(sample)}, scaled)", pandoc, float("nan")))
+else:
+    print("bench: pandoc is not installed (apt-get install pandoc): no comparison")
+
+print()
+print(f"{'what':<78} {'seconds':>9} {'peak RSS MB':>12}")
+for what, t, m in rows:
+    print(f"{what:<78} {t:9.3f} {m:12.0f}")
+print()
+if pandoc == pandoc:
+    print(f"pandoc / techfile full build: {pandoc / full:.1f}x (target: at least 100x)")
+if floor == floor:
+    print(f"techfile full build / cmark-gfm floor: {full / floor:.1f}x (target: at most 5x)")
+print(f"no-op rebuild: {noop * 1000:.0f} ms (target: at most 50 ms); one-document edit: {edit * 1000:.0f} ms (target: at most 100 ms)")
+shutil.rmtree(work, ignore_errors=True)
