@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -473,12 +474,91 @@ static int write_depfile(tf_build *b) {
   return rc;
 }
 
-static void summary(tf_build *b) {
+static char *summary_line(tf_build *b) {
   int n[3] = {0, 0, 0};
   for (size_t i = 0; i < b->results.n; i++) n[((tf_result *)b->results.items[i])->status]++;
-  if (!b->quiet)
-    fprintf(stderr, "techfile: %zu documents, %zu clauses: %d backed, %d gaps, %d tailored; %zu errors, %zu warnings; rendered %zu of %zu pages\n",
-            b->docs.n, b->results.n, n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->diags.errors, b->diags.warnings, b->rendered, b->pages);
+  return arena_printf(b->arena, "techfile: %zu documents, %zu clauses: %d backed, %d gaps, %d tailored; %zu errors, %zu warnings; rendered %zu of %zu pages",
+                      b->docs.n, b->results.n, n[ST_BACKED], n[ST_GAP], n[ST_TAILORED], b->diags.errors, b->diags.warnings, b->rendered, b->pages);
+}
+
+/* ---- the no-op fast path ------------------------------------------------------------------
+ * A build whose inputs (every file of the content folder, the catalog, the templates, the
+ * reference DOCX, the techfile binary itself), options and build date are those of the last
+ * successful build has nothing to do: it replays that build's diagnostics and exit status.
+ * Inputs are compared by size and modification time in nanoseconds, as make does. */
+#define MANIFEST_FILE ".techfile/manifest"
+#define RESULT_FILE ".techfile/result"
+
+static void stat_line(tf_buf *m, const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0)
+    buf_printf(m, "%s %lld %lld.%09ld\n", path, (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  else buf_printf(m, "%s missing\n", path);
+}
+
+static void stat_tree(tf_arena *a, tf_buf *m, const char *dir, int depth) {
+  tf_vec names = {0};
+  if (depth > 32 || dir_list(a, dir, &names) != 0) return;
+  for (size_t i = 0; i < names.n; i++) {
+    const char *full = path_join(a, dir, names.items[i]);
+    if (path_is_dir(full)) stat_tree(a, m, full, depth + 1);
+    else stat_line(m, full);
+  }
+}
+
+static char *manifest(tf_build *b) {
+  tf_arena *a = b->arena;
+  tf_buf m = {0};
+  buf_printf(&m, "techfile %s\nflags %d %d %d %s %s %s %s %s\n", TF_VERSION, b->strict, b->release, b->pdf,
+             b->depfile ? b->depfile : "-", b->reference_docx ? b->reference_docx : "-", b->templates_dir,
+             b->catalog_path, b->build_date);
+  stat_line(&m, "/proc/self/exe");
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) exe[n] = 0, stat_line(&m, exe);
+  stat_line(&m, b->catalog_path);
+  if (b->reference_docx) stat_line(&m, b->reference_docx);
+  stat_tree(a, &m, b->templates_dir, 0);
+  stat_tree(a, &m, b->content_dir, 0);
+  /* and the outputs: a touched or deleted output folder builds again */
+  stat_line(&m, path_join(a, b->out_dir, "report.json"));
+  stat_line(&m, path_join(a, b->out_dir, bundle_name(b)));
+  stat_line(&m, path_join(a, b->out_dir, STATE_FILE));
+  stat_line(&m, path_join(a, b->out_dir, "html")); /* a folder's time changes when a file goes */
+  stat_line(&m, path_join(a, b->out_dir, "docx"));
+  char *r = arena_strdup(a, buf_cstr(&m));
+  buf_free(&m);
+  return r;
+}
+
+/* 0 and the replayed exit status in *status when nothing changed since the last build. */
+static int replay(tf_build *b, const char *now, int *status) {
+  tf_arena *a = b->arena;
+  tf_buf old = {0}, res = {0};
+  char err[64];
+  int hit = file_read(path_join(a, b->out_dir, MANIFEST_FILE), 64u << 20, &old, err, sizeof err) == 0 &&
+            !strcmp(buf_cstr(&old), now) &&
+            file_read(path_join(a, b->out_dir, RESULT_FILE), 256u << 20, &res, err, sizeof err) == 0 && res.len > 2;
+  if (hit) {
+    /* first line: exit status; then the summary; then the diagnostics as printed */
+    const char *text = buf_cstr(&res);
+    *status = atoi(text);
+    const char *summary = strchr(text, '\n');
+    const char *diags = summary ? strchr(summary + 1, '\n') : NULL;
+    if (diags) fputs(diags + 1, stderr);
+    if (summary && diags && !b->quiet) {
+      /* "...; rendered N of M pages" becomes "...; rendered 0 of M pages; nothing changed" */
+      int len = (int)(diags - summary - 1);
+      const char *r = strstr(summary + 1, "; rendered ");
+      const char *of = r && r < diags ? strstr(r, " of ") : NULL;
+      if (of && of < diags) fprintf(stderr, "%.*s; rendered 0%.*s; nothing changed\n", (int)(r - summary - 1), summary + 1,
+                                    (int)(diags - of), of);
+      else fprintf(stderr, "%.*s; nothing changed\n", len, summary + 1);
+    }
+  }
+  buf_free(&old);
+  buf_free(&res);
+  return hit ? 0 : -1;
 }
 
 /* TECHFILE_PROFILE=1 prints the time of each stage (for make bench and profiling). */
@@ -509,6 +589,11 @@ int build_run(tf_build *b, int render) {
       fprintf(stderr, "techfile: cannot find the %s; pass --%s\n", b->catalog_path ? "templates" : "clause catalog",
               b->catalog_path ? "templates DIR" : "catalog FILE");
       return 2;
+    }
+    if (render && b->depfile == NULL) {
+      int st;
+      b->manifest = manifest(b);
+      if (replay(b, b->manifest, &st) == 0) return st;
     }
     ok = catalog_load(b, b->catalog_path) == 0;
   }
@@ -557,7 +642,7 @@ int build_run(tf_build *b, int render) {
       diag_add(&b->diags, x->file, x->line, 1, DIAG_ERROR, "release-blocker", "release blocked: %s", x->what);
     }
   diag_sort(&b->diags);
-  int status = 0;
+  int status = 0, wrote = 0;
   outset o = {0};
   if (content_errors) status = 1;
   else if (render) {
@@ -576,6 +661,7 @@ int build_run(tf_build *b, int render) {
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
       if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0))
         diag_add(&b->diags, sf, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
+      wrote = !status;
     }
     buf_free(&state);
     if (!status && b->depfile && write_depfile(b) != 0) status = 1;
@@ -587,11 +673,24 @@ int build_run(tf_build *b, int render) {
   out_free(&o);
   diag_sort(&b->diags);
   diag_print(&b->diags, stderr);
-  summary(b);
-  if (status) return status;
-  if (b->diags.errors) return 1;
-  if (b->strict || b->release)
+  const char *line = summary_line(b);
+  if (!b->quiet) fprintf(stderr, "%s\n", line);
+  int exit_status = status ? status : b->diags.errors ? 1 : 0;
+  if (!exit_status && (b->strict || b->release))
     for (size_t i = 0; i < b->results.n; i++)
-      if (((tf_result *)b->results.items[i])->status == ST_GAP) return 1;
-  return 0;
+      if (((tf_result *)b->results.items[i])->status == ST_GAP) exit_status = 1;
+  if (wrote && b->manifest) {
+    /* Remember this build for the no-op fast path: status, summary, diagnostics. */
+    tf_buf res = {0};
+    buf_printf(&res, "%d\n%s\n", exit_status, line);
+    for (size_t i = 0; i < b->diags.n; i++) {
+      const diag *g = &b->diags.items[i];
+      buf_printf(&res, "%s:%d:%d: %s: %s [%s]\n", g->file, g->line, g->col, diag_sev_name(g->sev), g->msg, g->rule);
+    }
+    file_write_atomic(path_join(b->arena, b->out_dir, RESULT_FILE), res.data, res.len);
+    const char *m = manifest(b);
+    file_write_atomic(path_join(b->arena, b->out_dir, MANIFEST_FILE), m, strlen(m));
+    buf_free(&res);
+  }
+  return exit_status;
 }

@@ -116,6 +116,7 @@ typedef struct {
   int pdf;                     /* --pdf: also convert every DOCX with LibreOffice */
   int strict, release, jobs, quiet;
   size_t pages, rendered;      /* pages of the build, and how many were rendered anew */
+  const char *manifest;        /* inputs' sizes and times, for the no-op fast path (build.c) */
   /* techfile.yaml */
   const char *product, *product_version, *manufacturer, *standard, *build_date;
   long today;                  /* build date as a day number */

@@ -66,10 +66,14 @@ step("renaming a document's file", lambda: os.rename(os.path.join(src, "records/
 t_other = os.path.getmtime(os.path.join(inc, "html", "QM-001.html"))
 edit_file("risk/threat-model.md", "Method", "Method of analysis")()
 rc, so, se = run(["build", src, "-o", inc])
-check("a one-document edit renders only that page", rc == 0 and "rendered 1 of 50 pages" in se, se[-300:])
+check("a one-document edit renders only that page and the combined file", rc == 0 and "rendered 2 of 51 pages" in se, se[-300:])
 check("unchanged pages are not rewritten", os.path.getmtime(os.path.join(inc, "html", "QM-001.html")) == t_other)
 rc, so, se = run(["build", src, "-o", inc])
-check("a no-op rebuild renders nothing", rc == 0 and "rendered 0 of 50 pages" in se, se[-300:])
+check("a no-op rebuild renders nothing and says so", rc == 0 and "rendered 0 of 51 pages; nothing changed" in se, se[-300:])
+os.remove(os.path.join(inc, "html", "QM-001.html"))
+rc, so, se = run(["build", src, "-o", inc])
+check("a deleted output is written again (the no-op path checks the outputs too)",
+      rc == 0 and os.path.exists(os.path.join(inc, "html", "QM-001.html")), se[-300:])
 
 # A changed template re-renders everything.
 tpl = tmpdir("techfile-tpl-")
