@@ -269,6 +269,7 @@ typedef struct {
   int footnotes;
   cmark_node **defs; /* footnote definitions in order, for numbering references */
   size_t ndefs;
+  const char *caption; /* a "Table: ..." paragraph waiting for the table after it */
 } deco;
 
 static int has_scheme(const char *u) {
@@ -529,8 +530,32 @@ static void flat_text(cmark_node *n, xmlNodePtr parent) {
   buf_free(&t);
 }
 
+/* pandoc's table captions: a paragraph "Table: text" right before or after a table. */
+static const char *table_caption(tf_arena *a, cmark_node *n) {
+  if (cmark_node_get_type(n) != CMARK_NODE_PARAGRAPH) return NULL;
+  cmark_node *t = cmark_node_first_child(n);
+  const char *lit = t && cmark_node_get_type(t) == CMARK_NODE_TEXT ? cmark_node_get_literal(t) : NULL;
+  if (!lit || strncmp(lit, "Table:", 6)) return NULL;
+  cmark_node *prev = cmark_node_previous(n), *next = cmark_node_next(n);
+  if (!(prev && model_is(prev, "table")) && !(next && model_is(next, "table"))) return NULL;
+  tf_buf text = {0};
+  model_plain(n, &text);
+  const char *s = str_trim(a, buf_cstr(&text) + 6, text.len - 6);
+  buf_free(&text);
+  return s;
+}
+
 static void convert(deco *c, cmark_node *n, xmlNodePtr parent, int depth) {
   tf_arena *a = c->p->b->arena;
+  const char *caption = table_caption(a, n);
+  if (caption) {
+    cmark_node *prev = cmark_node_previous(n);
+    xmlNodePtr last = xmlGetLastChild(parent);
+    if (prev && model_is(prev, "table") && last && !strcmp((char *)last->name, "table") && !xmlHasProp(last, BAD_CAST "caption"))
+      xb_attr(last, "caption", caption);
+    else c->caption = caption;
+    return;
+  }
   cmark_node_type t = cmark_node_get_type(n);
   const char *name = cmark_node_get_type_string(n);
   if (depth > MAX_DEPTH) {
@@ -620,6 +645,7 @@ static void convert(deco *c, cmark_node *n, xmlNodePtr parent, int depth) {
     if (model_is(n, "table")) {
       el = xb_el(parent, "table");
       xb_attr(el, "columns", arena_printf(a, "%u", cmark_gfm_extensions_get_table_columns(n)));
+      if (c->caption) xb_attr(el, "caption", c->caption), c->caption = NULL;
     } else if (model_is(n, "table_header") || model_is(n, "table_row")) {
       el = xb_el(parent, "table_row");
       xb_attr(el, "header", model_is(n, "table_header") ? "true" : "false");

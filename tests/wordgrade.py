@@ -37,6 +37,10 @@ check("links to a heading of another document name its file and bookmark", any(a
 rels = z.read("word/_rels/document.xml.rels").decode()
 check("links to other documents go to the other .docx", 'Target="SOP-SEC-001.docx"' in rels and 'TargetMode="External"' in rels)
 check("repeating table header row", "<w:tblHeader/>" in doc_xml)
+check("table caption with a SEQ field and figure caption from the alt text",
+      "SEQ Table" in doc_xml and "Release figures" in doc_xml and 'w:val="Caption"' in doc_xml and "Release data flow" in doc_xml)
+html = open(os.path.join(out, "html", "SOP-REL-001.html"), encoding="utf-8").read()
+check("HTML table caption", "<caption>Table 1: Release figures</caption>" in html)
 check("task list items as check boxes", "☒" in doc_xml and "☐" in doc_xml)
 check("footnotes are Word footnotes", "w:footnoteReference" in doc_xml and "Operators receive the notes" in z.read("word/footnotes.xml").decode())
 check("image embedded as a part", any(n.startswith("word/media/") for n in z.namelist()) and "<wp:inline" in doc_xml)

@@ -945,6 +945,17 @@
     <xsl:variable name="short-width" select="number(substring-before($sums, ' '))"/>
     <xsl:variable name="long-count" select="number(substring-before(substring-after($sums, ' '), ' '))"/>
     <xsl:variable name="long-weight" select="number(substring-after(substring-after($sums, ' '), ' '))"/>
+    <!-- A caption ("Table: ..." in the Markdown) above the table, numbered by a SEQ field
+         that Word can update; it stays with the table on the page. -->
+    <xsl:if test="normalize-space(@caption) != ''">
+      <xsl:variable name="n"><xsl:number level="any" count="table[normalize-space(@caption) != '']"/></xsl:variable>
+      <w:p>
+        <w:pPr><w:pStyle w:val="Caption"/><w:keepNext/></w:pPr>
+        <w:r><w:t xml:space="preserve">Table </w:t></w:r>
+        <w:fldSimple w:instr=" SEQ Table \* ARABIC "><w:r><w:t><xsl:value-of select="$n"/></w:t></w:r></w:fldSimple>
+        <w:r><w:t xml:space="preserve">: <xsl:value-of select="@caption"/></w:t></w:r>
+      </w:p>
+    </xsl:if>
     <w:tbl>
       <w:tblPr>
         <w:tblStyle w:val="TableGrid"/>

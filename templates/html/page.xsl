@@ -677,6 +677,9 @@
   <xsl:template match="table">
     <div class="table-wrap">
       <table class="md-table">
+        <xsl:if test="normalize-space(@caption) != ''">
+          <caption>Table <xsl:number level="any" count="table[normalize-space(@caption) != '']"/>: <xsl:value-of select="@caption"/></caption>
+        </xsl:if>
         <xsl:if test="table_row[@header = 'true']">
           <thead><xsl:apply-templates select="table_row[@header = 'true']"/></thead>
         </xsl:if>
