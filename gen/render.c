@@ -26,6 +26,8 @@ struct tf_render {
   size_t nassets;
   char digest[65];
   int theme;                /* a reference DOCX brought word/theme/theme1.xml */
+  xmlDocPtr ref_numbering;  /* the reference's numbering.xml, read-only once loaded */
+  xmlNodePtr ref_bullet, ref_ordered; /* its first bullet and first decimal abstractNum */
 };
 
 static int load_reference(tf_render *r, const char *path);
@@ -130,6 +132,7 @@ void render_close(tf_render *r) {
   if (r->html) xsltFreeStylesheet(r->html);
   if (r->docx) xsltFreeStylesheet(r->docx);
   if (r->sec) xsltFreeSecurityPrefs(r->sec);
+  if (r->ref_numbering) xmlFreeDoc(r->ref_numbering);
   free(r->static_parts);
   free(r->html_assets);
   free(r);
@@ -229,6 +232,25 @@ static int load_reference(tf_render *r, const char *path) {
     rc = -1;
   }
   if (!rc && zip_get(z, "word/fontTable.xml", &part) == 0) set_part(r, "word/fontTable.xml", part.data, part.len);
+  if (!rc && zip_get(z, "word/numbering.xml", &part) == 0) {
+    /* The writer's list look: the first bullet and the first decimal list definitions. */
+    r->ref_numbering = xmlReadMemory(part.data, (int)part.len, "numbering.xml", NULL, XML_PARSE_NONET);
+    xmlNodePtr root = r->ref_numbering ? xmlDocGetRootElement(r->ref_numbering) : NULL;
+    for (xmlNodePtr an = root ? root->children : NULL; an; an = an->next) {
+      if (an->type != XML_ELEMENT_NODE || strcmp((char *)an->name, "abstractNum")) continue;
+      for (xmlNodePtr lvl = an->children; lvl; lvl = lvl->next) {
+        if (lvl->type != XML_ELEMENT_NODE || strcmp((char *)lvl->name, "lvl")) continue;
+        for (xmlNodePtr f = lvl->children; f; f = f->next) {
+          if (f->type != XML_ELEMENT_NODE || strcmp((char *)f->name, "numFmt")) continue;
+          xmlChar *v = xmlGetNsProp(f, BAD_CAST "val", BAD_CAST W_NS);
+          if (v && !strcmp((char *)v, "bullet") && !r->ref_bullet) r->ref_bullet = an;
+          if (v && !strcmp((char *)v, "decimal") && !r->ref_ordered) r->ref_ordered = an;
+          xmlFree(v);
+        }
+        break; /* the first level decides */
+      }
+    }
+  }
   if (!rc && zip_get(z, "word/theme/theme1.xml", &part) == 0) {
     set_part(r, "word/theme/theme1.xml", part.data, part.len);
     r->theme = 1;
@@ -308,6 +330,39 @@ static int part_cmp(const void *a, const void *b) {
   const pack_entry *x = a, *y = b;
   int c = strcmp(content_type_rank(x->name), content_type_rank(y->name));
   return c ? c : strcmp(x->name, y->name);
+}
+
+/* Gives techfile's bullet (abstractNum 1) and ordered (2) lists the writer's definitions. */
+static void apply_numbering(tf_render *r, pack_entry *e, xmlChar **mem) {
+  xmlDocPtr d = xmlReadMemory(e->data, (int)e->len, "numbering.xml", NULL, XML_PARSE_NONET);
+  if (!d) return;
+  for (xmlNodePtr an = xmlDocGetRootElement(d)->children; an; an = an->next) {
+    if (an->type != XML_ELEMENT_NODE || strcmp((char *)an->name, "abstractNum")) continue;
+    xmlChar *id = xmlGetNsProp(an, BAD_CAST "abstractNumId", BAD_CAST W_NS);
+    xmlNodePtr from = id && !strcmp((char *)id, "1") ? r->ref_bullet : id && !strcmp((char *)id, "2") ? r->ref_ordered : NULL;
+    xmlFree(id);
+    if (!from) continue;
+    xmlNodePtr c = an->children;
+    while (c) {
+      xmlNodePtr next = c->next;
+      xmlUnlinkNode(c);
+      xmlFreeNode(c);
+      c = next;
+    }
+    for (xmlNodePtr k = from->children; k; k = k->next) {
+      if (k->type != XML_ELEMENT_NODE) continue;
+      xmlNodePtr copy = xmlDocCopyNode(k, d, 1);
+      xmlAddChild(an, copy);
+      xmlReconciliateNs(d, copy);
+    }
+  }
+  xmlFree(*mem);
+  int len = 0;
+  d->standalone = 1;
+  xmlDocDumpMemoryEnc(d, mem, &len, "UTF-8");
+  e->data = *mem;
+  e->len = (size_t)len;
+  xmlFreeDoc(d);
 }
 
 static void grow(size_t *cap, pack_entry **parts, xmlChar ***mems, char ***names) {
@@ -393,6 +448,8 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
     xmlFree(type);
     xmlFree(target);
   }
+  for (size_t i = 0; (r->ref_bullet || r->ref_ordered) && i < n; i++)
+    if (!strcmp(parts[i].name, "word/numbering.xml")) apply_numbering(r, &parts[i], &mems[i]);
   if (r->theme) /* the reference's theme: declare its content type and relate it */
     for (size_t i = 0; i < n; i++) {
       if (!strcmp(parts[i].name, "[Content_Types].xml")) {

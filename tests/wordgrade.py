@@ -98,6 +98,12 @@ if check("--reference-docx builds", rc2 == 0, se[-800:]):
     check("--reference-docx: the writer's theme is related and typed",
           "word/theme/theme1.xml" in z2.namelist() and "theme1.xml" in z2.read("word/_rels/document.xml.rels").decode()
           and "/word/theme/theme1.xml" in z2.read("[Content_Types].xml").decode())
+    import re as _re
+    refnum = zipfile.ZipFile(ref).read("word/numbering.xml").decode()
+    nsids = set(_re.findall(r'w:nsid w:val="([^"]+)"', refnum))
+    ournum = z2.read("word/numbering.xml").decode()
+    check("--reference-docx: bullet and ordered lists take the writer's list definitions",
+          nsids and any(x in ournum for x in nsids) and "<w:num " in ournum)
     rc3, msg = tool(["bash", f"{TOOLS}/lo_pdf.sh", tmpdir(), p2])
     check("--reference-docx output converts with LibreOffice", rc3 == 0, msg[-600:])
 rc2, so, se = run(["build", MINI, "-o", tmpdir(), "-q", "--reference-docx", os.path.join(MINI, "techfile.yaml")])
