@@ -77,6 +77,16 @@ static int out_inside_content(tf_build *b) {
   return inside;
 }
 
+/* Whether the existing folder inner is, or is inside, the existing folder outer. */
+static int dir_inside(const char *inner, const char *outer) {
+  char *i = realpath(inner, NULL), *o = realpath(outer, NULL);
+  size_t n = o ? strlen(o) : 0;
+  int in = i && o && !strncmp(i, o, n) && (i[n] == '/' || i[n] == 0);
+  free(i);
+  free(o);
+  return in;
+}
+
 static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *o) {
   DIR *d = opendir(dir);
   if (!d) return;
@@ -84,11 +94,14 @@ static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *
     if (e->d_name[0] == '.') continue;
     const char *full = path_join(b->arena, dir, e->d_name);
     const char *r = path_join(b->arena, rel, e->d_name);
-    if (path_is_dir(full)) {
+    struct stat st;
+    if (lstat(full, &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
       remove_stale(b, full, r, o);
       rmdir(full); /* only succeeds when empty */
       continue;
     }
+    if (!S_ISREG(st.st_mode)) continue; /* a symlink (maybe to a folder elsewhere) is left alone */
     int keep = 0;
     for (size_t i = 0; i < o->names.n && !keep; i++) keep = !strcmp(o->names.items[i], r);
     if (!keep) unlink(full);
@@ -106,7 +119,8 @@ static int same_bytes(const char *path, tf_buf *want) {
 }
 
 static const char *bundle_name(tf_build *b) {
-  char *s = arena_printf(b->arena, "%s-%s-technical-file.zip", b->product, b->product_version);
+  /* at most ~200 bytes: file names are limited to 255 */
+  char *s = arena_printf(b->arena, "%.120s-%.60s-technical-file.zip", b->product, b->product_version);
   for (char *p = s; *p; p++)
     if (*p == ' ' || *p == '/' || *p == '\\' || *p == ':') *p = '-';
   return s;
@@ -144,19 +158,35 @@ static int write_outputs(tf_build *b, outset *o) {
   }
   out_add(b, o, "SHA256SUMS", &sums);
   out_add(b, o, bundle_name(b), &zip);
-  /* Write each file whole; then drop what earlier builds left and this one did not make. */
-  for (size_t i = 0; i < o->names.n; i++) {
+  /* Two phases, so that a failure (a full disk) leaves the previous output whole: first every
+   * changed file is written under a temporary name; only when all are written are they renamed
+   * into place. Files whose bytes did not change are not touched (make sees no change). */
+  const char **tmp = xcalloc(o->names.n + 1, sizeof *tmp);
+  rc = 0;
+  for (size_t i = 0; i < o->names.n && !rc; i++) {
     const char *path = path_join(a, b->out_dir, o->names.items[i]);
     char *dir = arena_strdup(a, path);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0;
     tf_buf *buf = o->bufs.items[i];
-    if (same_bytes(path, buf)) continue; /* keeps its mtime: make sees nothing changed */
-    if ((slash && mkdir_p(dir) != 0) || file_write_atomic(path, buf->data ? buf->data : "", buf->len) != 0) {
+    if (same_bytes(path, buf)) continue;
+    tmp[i] = arena_printf(a, "%s.tmp.%ld", path, (long)getpid());
+    if ((slash && mkdir_p(dir) != 0) || file_write(tmp[i], buf->data ? buf->data : "", buf->len) != 0) {
       diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
-      return -1;
+      rc = -1;
     }
   }
+  for (size_t i = 0; i < o->names.n; i++) {
+    if (!tmp[i]) continue;
+    if (rc) unlink(tmp[i]);
+    else if (rename(tmp[i], path_join(a, b->out_dir, o->names.items[i])) != 0) {
+      diag_add(&b->diags, tmp[i], 1, 1, DIAG_ERROR, "output-write", "cannot rename into place: %s", strerror(errno));
+      unlink(tmp[i]);
+      rc = -1;
+    }
+  }
+  free(tmp);
+  if (rc) return -1;
   /* A bundle of another product name or version is stale too. */
   tf_vec top = {0};
   dir_list(a, b->out_dir, &top);
@@ -576,6 +606,11 @@ static void stage(const char *name) {
 
 int build_run(tf_build *b, int render) {
   stage(NULL);
+  if (render && dir_inside(b->content_dir, b->out_dir)) {
+    fprintf(stderr, "techfile: the content folder %s is inside the output folder %s, whose files techfile replaces\n",
+            b->content_dir, b->out_dir);
+    return 2;
+  }
   if (render && out_inside_content(b)) {
     fprintf(stderr, "techfile: the output folder %s is inside the content folder %s, which techfile never writes to\n",
             b->out_dir, b->content_dir);

@@ -42,6 +42,7 @@ static tf_rule *compile(tf_build *b, const char *file, int line, const char *pat
   r->pattern = pattern;
   r->expect = expect;
   r->code = code;
+  r->line = line;
   return r;
 }
 
@@ -157,7 +158,7 @@ int catalog_match(tf_build *b, tf_rule *r, const char *subject) {
   pcre2_match_data_free(md);
   if (rc >= 0) return 1;
   if (rc == PCRE2_ERROR_NOMATCH) return 0;
-  diag_add(&b->diags, b->catalog.path, 1, 1, DIAG_ERROR, "catalog-pattern-limit",
+  diag_add(&b->diags, b->catalog.path, r->line, 1, DIAG_ERROR, "catalog-pattern-limit",
            "pattern '%s' hit the PCRE2 match or depth limit (error %d): simplify it", r->pattern, rc);
   return -1;
 }

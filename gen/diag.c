@@ -22,6 +22,12 @@ void diag_add(diag_list *d, const char *file, int line, int col, diag_sev sev, c
   va_end(ap);
   diag *g = &d->items[d->n];
   g->file = xstrdup(file ? file : "");
+  /* A file name or message with a newline must not forge a diagnostic line of its own. */
+  int bad_utf8 = !utf8_valid(g->file, strlen(g->file)); /* report.json must stay UTF-8 */
+  for (char *p = g->file; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f || (bad_utf8 && (unsigned char)*p >= 0x80)) *p = '?';
+  for (char *p = msg; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
   g->line = line > 0 ? line : 1;
   g->col = col > 0 ? col : 1;
   g->sev = sev;

@@ -51,10 +51,24 @@ static const char *today_string(tf_arena *a) {
   return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+/* Whether path resolves (symlinks followed) to something inside dir. */
+static int inside(const char *dir, const char *path) {
+  char *d = realpath(dir, NULL), *p = realpath(path, NULL);
+  size_t n = d ? strlen(d) : 0;
+  int in = d && p && !strncmp(p, d, n) && p[n] == '/';
+  free(d);
+  free(p);
+  return in;
+}
+
 int load_config(tf_build *b) {
   tf_arena *a = b->arena;
   const char *path = path_join(a, b->content_dir, "techfile.yaml");
   b->config_shown = path;
+  if (path_is_file(path) && !inside(b->content_dir, path)) {
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "config-outside", "techfile.yaml resolves outside the content folder");
+    return -1;
+  }
   tf_buf buf = {0};
   char err[256];
   if (file_read(path, 1 << 20, &buf, err, sizeof err) != 0) {
@@ -85,12 +99,20 @@ int load_config(tf_build *b) {
   }
   b->standard = yv_get_str(root, "standard");
   if (!b->standard) b->standard = "iec-81001-5-1";
-  const char *cat = yv_get_str(root, "catalog");
-  if (cat && !b->catalog_path) b->catalog_path = path_join(a, b->content_dir, cat);
-  const char *ref = yv_get_str(root, "reference-docx");
-  if (ref && !b->reference_docx) b->reference_docx = path_join(a, b->content_dir, ref);
-  const char *tpl = yv_get_str(root, "templates");
-  if (tpl && !b->templates_dir) b->templates_dir = path_join(a, b->content_dir, tpl);
+  /* Paths in techfile.yaml name files of the content folder; the command line may name any. */
+  static const char *const keys[] = {"catalog", "reference-docx", "templates"};
+  const char **dest[] = {&b->catalog_path, &b->reference_docx, &b->templates_dir};
+  for (int k = 0; k < 3; k++) {
+    yval *v = yv_get(root, keys[k]);
+    if (!yv_str(v) || *dest[k]) continue;
+    const char *p = path_join(a, b->content_dir, v->str);
+    if (!inside(b->content_dir, p)) {
+      diag_add(&b->diags, path, v->line, v->col, DIAG_ERROR, "config-outside",
+               "'%s: %s' must name a file inside the content folder (use --%s for another place)", keys[k], v->str, keys[k]);
+      return -1;
+    }
+    *dest[k] = p;
+  }
   yval *bd = yv_get(root, "build-date");
   b->build_date = yv_str(bd);
   if (!b->build_date) b->build_date = today_string(a);
@@ -121,6 +143,10 @@ static void walk(tf_build *b, const char *dir, const char *rel, tf_vec *out, int
     const char *r = rel ? path_join(b->arena, rel, name) : name;
     struct stat st;
     if (lstat(full, &st) != 0) continue;
+    if (!utf8_valid(name, strlen(name))) {
+      diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-name", "file name is not UTF-8: rename it");
+      continue;
+    }
     if (S_ISDIR(st.st_mode)) {
       walk(b, full, r, out, depth + 1);
     } else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {

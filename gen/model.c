@@ -253,6 +253,16 @@ void model_build(tf_build *b) {
                "document ID '%s' breaks the ID rule: upper-case letters, digits and '-', at most 64", d->id);
       ok = 0;
     }
+    /* Generated pages share the output folders: an ID may not take their names, in any case
+     * (case-insensitive file systems would mix INDEX.html and index.html). */
+    static const char *const RESERVED[] = {"index", "compliance-matrix", "gaps", "raci", "training", "release",
+                                           "technical-file", "search-index", NULL};
+    for (int r = 0; d->id && ok && RESERVED[r]; r++)
+      if (str_ieq(d->id, RESERVED[r])) {
+        diag_add(&b->diags, d->shown, FL(idv), idv->col, DIAG_ERROR, "id-reserved",
+                 "document ID '%s' is the name of a page techfile generates; choose another", d->id);
+        ok = 0;
+      }
     if (!in_list(TYPES, d->type)) {
       yval *v = yv_get(d->fm, "type");
       diag_add(&b->diags, d->shown, FL(v), v->col, DIAG_ERROR, "type-unknown", "unknown document type '%s'", d->type);

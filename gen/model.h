@@ -71,7 +71,7 @@ typedef struct tf_doc {
 
 /* ---- the catalog ------------------------------------------------------------ */
 typedef struct { const char *standard, *ref, *confidence; } tf_xwalk;
-typedef struct { const char *pattern, *expect; void *code; } tf_rule; /* code: pcre2_code* */
+typedef struct { const char *pattern, *expect; void *code; int line; } tf_rule; /* code: pcre2_code* */
 
 typedef struct {
   const char *clause, *title, *process, *severity, *audit_focus, *defense;

@@ -184,7 +184,8 @@ char *xstrdup(const char *s) {
 
 /* ---- files ---------------------------------------------------------------- */
 int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO (or a device) must not block the build; only regular files are read. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     snprintf(err, errlen, "%s", strerror(errno));
     return -1;
@@ -195,6 +196,7 @@ int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t
     close(fd);
     return -1;
   }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   if ((size_t)st.st_size > max_bytes) {
     snprintf(err, errlen, "file is %lld bytes, over the limit of %zu", (long long)st.st_size, max_bytes);
     close(fd);
@@ -221,6 +223,32 @@ int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t
   }
   out->data[out->len] = 0;
   close(fd);
+  return 0;
+}
+
+int file_write(const char *path, const void *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return -1;
+  const char *p = data;
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      close(fd);
+      unlink(path);
+      errno = e;
+      return -1;
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  if (close(fd) != 0) {
+    int e = errno;
+    unlink(path);
+    errno = e;
+    return -1;
+  }
   return 0;
 }
 

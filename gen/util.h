@@ -53,6 +53,8 @@ void tf_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 /* ---- files ----------------------------------------------------------------- */
 /* Reads a whole regular file; max_bytes bounds it. Returns 0, or -1 with errno-style text. */
 int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen);
+/* Writes data to path (created or truncated); 0 or -1 with errno. No partial file is left. */
+int file_write(const char *path, const void *data, size_t len);
 /* Writes data to path through a temporary file in the same folder and rename(2). */
 int file_write_atomic(const char *path, const void *data, size_t len);
 int mkdir_p(const char *path);

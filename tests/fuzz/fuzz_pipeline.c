@@ -1,7 +1,8 @@
 /*
  * fuzz_pipeline.c: one document body, arbitrary bytes, after a fixed valid front matter,
  * through the whole in-memory pipeline: load → model → records → check → decorate → the
- * generated pages → render (HTML and DOCX of the fuzzed page, through the real templates).
+ * generated pages → the combined page → render (HTML and DOCX of the fuzzed page, through the
+ * real templates). The catalog is loaded once and shared by every input.
  *
  * The content folder (created once) also holds a second document with headings, a PNG, and
  * two symlinks that lead outside the folder, so links and images have real targets.
@@ -16,6 +17,7 @@
  *
  * The render context is expensive (two large stylesheets), so one is kept and renewed every
  * RENEW inputs; its arena and diagnostics are per-context, the page's assets are lent to it.
+ * FUZZ_RENDER=1 renders HTML only, 2 DOCX only, 0 nothing (faster, for the front of the pipeline).
  */
 #include "fuzz_common.h"
 
@@ -24,6 +26,7 @@
 #include <libxml/parserInternals.h>
 #include <limits.h>
 
+#include "combine.h"
 #include "decorate.h"
 #include "pages.h"
 #include "render.h"
@@ -35,6 +38,7 @@ static xmlExternalEntityLoader default_loader;
 static tf_build rb;       /* owns the render context's arena */
 static tf_render *rr;
 static unsigned uses;
+static int render_mask = 3; /* FUZZ_RENDER: 1 HTML, 2 DOCX, 3 both (default), 0 neither */
 
 static const char FM[] =
     "---\n"
@@ -53,10 +57,23 @@ static const char OTHER[] =
     "---\nid: DOC-OTHER\ntitle: Other document\nversion: \"2\"\n---\n"
     "# Other\n\n## Security activities\n\nText with a [link](DOC-FUZZ) back.\n\n## Release\n\nMore.\n";
 
+static tf_build cb; /* holds the clause catalog, loaded once */
+
+/* model_free without catalog_free: the catalog (and catalog.c's static match context) belong
+ * to cb and outlive every input. */
+static void build_free(tf_build *b) {
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    if (d->ast) cmark_node_free(d->ast);
+  }
+  diag_list_free(&b->diags);
+  arena_free(b->arena);
+}
+
 static void render_renew(void) {
   if (rr) {
     render_close(rr);
-    model_free(&rb);
+    build_free(&rb);
   }
   fz_build_init(&rb, dir);
   xmlSetExternalEntityLoader(default_loader); /* render_open installs a deny-all loader */
@@ -93,7 +110,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (symlink("/etc", p) != 0 && errno != EEXIST) perror("symlink");
   snprintf(doc_path, sizeof doc_path, "%s/fuzz.md", dir);
   if (!realpath(dir, real_root)) abort();
+  fz_build_init(&cb, dir);
+  if (catalog_load(&cb, cb.catalog_path) != 0) {
+    diag_print(&cb.diags, stderr);
+    abort();
+  }
   default_loader = xmlGetExternalEntityLoader();
+  const char *m = getenv("FUZZ_RENDER");
+  if (m && *m) render_mask = atoi(m) & 3;
   return 0;
 }
 
@@ -190,38 +214,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   tf_build b;
   fz_build_init(&b, dir);
-  if (load_config(&b) != 0 || catalog_load(&b, b.catalog_path) != 0) {
+  if (load_config(&b) != 0) {
     diag_print(&b.diags, stderr);
     abort();
   }
+  b.catalog = cb.catalog; /* shared, read-only; see build_free */
   load_content(&b);
   model_build(&b);
   records_check(&b);
   check_clauses(&b);
+  size_t cap = b.docs.n + PAGES_MAX + 1, np = 0;
+  xmlDocPtr *pages = calloc(cap, sizeof *pages);
+  const char **files = calloc(cap, sizeof *files);
   for (size_t i = 0; i < b.docs.n; i++) {
     tf_doc *d = b.docs.items[i];
     xmlDocPtr page = decorate_document(&b, d);
+    files[np] = d->id;
+    pages[np++] = page;
     if (!strcmp(d->id, "DOC-FUZZ")) {
       check_assets(&b);
       tf_buf html = {0}, docx = {0};
       rb.assets = b.assets; /* lent for the DOCX images */
-      if (render_html(rr, page, &html) != 0 || render_docx(rr, page, &docx) != 0) {
+      if ((render_mask & 1 && render_html(rr, page, &html) != 0) || (render_mask & 2 && render_docx(rr, page, &docx) != 0)) {
         diag_print(&rb.diags, stderr);
         fprintf(stderr, "fuzz_pipeline: rendering failed on a decorated page\n");
         abort();
       }
       memset(&rb.assets, 0, sizeof rb.assets);
-      check_html(&html);
+      if (render_mask & 1) check_html(&html);
       buf_free(&html);
       buf_free(&docx);
     }
-    xmlFreeDoc(page);
   }
   tf_genpage gen[PAGES_MAX];
   size_t ng = pages_generate(&b, gen);
-  for (size_t i = 0; i < ng; i++) xmlFreeDoc(gen[i].xml);
+  for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
+  xmlDocPtr all = combine_pages(&b, pages, files, np); /* the combined technical-file.docx tree */
+  xmlFreeDoc(all);
+  for (size_t i = 0; i < np; i++) xmlFreeDoc(pages[i]);
+  free(pages);
+  free(files);
   diag_sort(&b.diags);
-  model_free(&b);
+  build_free(&b);
   diag_list_free(&rb.diags);
   memset(&rb.diags, 0, sizeof rb.diags);
   return 0;
