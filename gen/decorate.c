@@ -113,18 +113,11 @@ xmlNodePtr xb_cell(xmlNodePtr row, const char *text) {
 }
 
 const char *page_rel(tf_page *p, const char *target, int image) {
-  for (xmlNodePtr r = p->rels->children; r; r = r->next) {
-    xmlChar *t = xmlGetProp(r, BAD_CAST "target");
-    int same = t && !strcmp((char *)t, target);
-    xmlFree(t);
-    if (same) {
-      xmlChar *id = xmlGetProp(r, BAD_CAST "id");
-      const char *s = arena_strdup(p->b->arena, (char *)id);
-      xmlFree(id);
-      return s;
-    }
-  }
-  const char *id = arena_printf(p->b->arena, "rId%d", ++p->next_rid);
+  const char *key = arena_printf(p->b->arena, "%c%s", image ? 'i' : 'h', target);
+  const char *id = map_get(&p->rel_ids, key);
+  if (id) return id;
+  id = arena_printf(p->b->arena, "rId%d", ++p->next_rid);
+  map_put(p->b->arena, &p->rel_ids, key, (void *)id);
   xmlNodePtr r = xb_el(p->rels, "rel");
   xb_attr(r, "id", id);
   xb_attr(r, "target", target);
@@ -270,6 +263,7 @@ typedef struct {
   cmark_node **defs; /* footnote definitions in order, for numbering references */
   size_t ndefs;
   const char *caption; /* a "Table: ..." paragraph waiting for the table after it */
+  int cell;            /* index of the next cell in the current table row */
 } deco;
 
 static int has_scheme(const char *u) {
@@ -626,16 +620,14 @@ static void convert(deco *c, cmark_node *n, xmlNodePtr parent, int depth) {
     break;
   }
   case CMARK_NODE_FOOTNOTE_DEFINITION: {
-    size_t k = 0;
-    while (k < c->ndefs && c->defs[k] != n) k++;
+    size_t k = (size_t)cmark_node_get_user_data(n) - 1; /* set by decorate_document */
     el = xb_el(parent, "footnote_definition");
     xb_attr(el, "n", arena_printf(a, "%zu", k + 1));
     xb_attr(el, "anchor", arena_printf(a, "fn-%zu", k + 1));
     break;
   }
   case CMARK_NODE_FOOTNOTE_REFERENCE: {
-    size_t k = 0;
-    while (k < c->ndefs && c->defs[k] != n->parent_footnote_def) k++;
+    size_t k = n->parent_footnote_def ? (size_t)cmark_node_get_user_data(n->parent_footnote_def) - 1 : c->ndefs;
     el = xb_el(parent, "footnote_reference");
     xb_attr(el, "n", arena_printf(a, "%zu", k + 1));
     xb_attr(el, "anchor", arena_printf(a, "fn-%zu", k + 1));
@@ -643,18 +635,26 @@ static void convert(deco *c, cmark_node *n, xmlNodePtr parent, int depth) {
   }
   default:
     if (model_is(n, "table")) {
+      unsigned cols = cmark_gfm_extensions_get_table_columns(n);
+      if (cols > TF_MAX_TABLE_COLUMNS) {
+        /* Word allows 63 columns; nothing sensible has hundreds (and XSLT recursion is bounded). */
+        diag_add(&c->p->b->diags, c->d->shown, cmark_node_get_start_line(n) + c->d->body_line0, 1, DIAG_ERROR,
+                 "table-too-wide", "the table has %u columns, over the limit of %d", cols, TF_MAX_TABLE_COLUMNS);
+        flat_text(n, parent);
+        return;
+      }
       el = xb_el(parent, "table");
       xb_attr(el, "columns", arena_printf(a, "%u", cmark_gfm_extensions_get_table_columns(n)));
       if (c->caption) xb_attr(el, "caption", c->caption), c->caption = NULL;
     } else if (model_is(n, "table_header") || model_is(n, "table_row")) {
       el = xb_el(parent, "table_row");
       xb_attr(el, "header", model_is(n, "table_header") ? "true" : "false");
+      c->cell = 0;
     } else if (model_is(n, "table_cell")) {
       el = xb_el(parent, "table_cell");
       cmark_node *table = cmark_node_parent(cmark_node_parent(n));
       uint8_t *al = table ? cmark_gfm_extensions_get_table_alignments(table) : NULL;
-      int idx = 0;
-      for (cmark_node *s = cmark_node_previous(n); s; s = cmark_node_previous(s)) idx++;
+      int idx = c->cell++; /* the cells of a row come in order */
       if (al && idx < cmark_gfm_extensions_get_table_columns(table)) {
         char x = (char)al[idx];
         xb_attr(el, "align", x == 'l' ? "left" : x == 'r' ? "right" : x == 'c' ? "center" : NULL);
@@ -754,6 +754,7 @@ xmlDocPtr decorate_document(tf_build *b, tf_doc *d) {
     if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
       if (c.ndefs == cap) cap = cap ? cap * 2 : 8, c.defs = xrealloc(c.defs, cap * sizeof *c.defs);
       c.defs[c.ndefs++] = n;
+      cmark_node_set_user_data(n, (void *)c.ndefs); /* its number, for references */
     }
   convert_children(&c, d->ast, p.body, 0);
   free(c.defs);

@@ -22,6 +22,7 @@ typedef struct {
   xmlDocPtr xml;
   xmlNodePtr page, meta, rels, body;
   int next_rid, next_num, next_bookmark;
+  tf_map rel_ids;         /* relationship target → id, so each target is related once */
 } tf_page;
 
 /* Starts a page: <page> with <site>, <nav>, <meta id title>, <rels>, <document>. */

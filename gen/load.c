@@ -236,6 +236,16 @@ static void load_one(tf_build *b, const char *rel, char *real_root) {
     diag_add(&b->diags, full, line_of(t, good), 1, DIAG_ERROR, "load-utf8", "the file is not valid UTF-8");
     d->broken = 1;
   }
+  /* cmark-gfm 0.29.0.gfm.6 takes time quadratic in some bracket patterns (CVE-2023-22483,
+   * CVE-2023-24824 and kin, fixed upstream later): a document with more brackets than any
+   * real one has is refused instead of hanging the nightly build. */
+  size_t brackets = 0;
+  for (size_t i = 0; i < n && !d->broken; i++) brackets += t[i] == '[';
+  if (!d->broken && brackets > TF_MAX_BRACKETS) {
+    diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-pathological",
+             "the document has %zu '[' characters, over the limit of %d: split it", brackets, TF_MAX_BRACKETS);
+    d->broken = 1;
+  }
   if (d->broken) {
     buf_free(&buf);
     return;

@@ -173,6 +173,7 @@ static void model_lists(tf_build *b, tf_doc *d) {
     vec_push(a, &d->history, r);
   }
   yval *ev = list_at(d, "evidence");
+  tf_map claimed = {0};
   if (ev && ev->kind != YV_SEQ) diag_add(&b->diags, d->shown, FL(ev), ev->col, DIAG_ERROR, "front-matter-type", "'evidence' must be a list");
   for (size_t i = 0; ev && ev->kind == YV_SEQ && i < ev->n; i++) {
     yval *m = ev->items[i];
@@ -189,6 +190,12 @@ static void model_lists(tf_build *b, tf_doc *d) {
       diag_add(&b->diags, d->shown, c->line, c->col, DIAG_ERROR, "evidence-invalid", "an evidence item is a clause number or {clause, section}");
       continue;
     }
+    if (map_get(&claimed, c->clause)) {
+      diag_add(&b->diags, d->shown, c->line, c->col, DIAG_WARNING, "evidence-duplicate",
+               "clause %s is already in this document's evidence; this entry is ignored", c->clause);
+      continue;
+    }
+    map_put(a, &claimed, c->clause, c);
     vec_push(a, &d->claims, c);
   }
 }
@@ -198,6 +205,7 @@ static void model_headings(tf_build *b, tf_doc *d) {
   cmark_iter *it = cmark_iter_new(d->ast);
   cmark_event_type ev;
   tf_buf text = {0};
+  tf_map seen = {0}, tries = {0}; /* slugs in use; per base slug, the last number tried */
   while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
     cmark_node *n = cmark_iter_get_node(it);
     if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_HEADING) continue;
@@ -208,12 +216,12 @@ static void model_headings(tf_build *b, tf_doc *d) {
     h->level = cmark_node_get_heading_level(n);
     h->line = cmark_node_get_start_line(n) + d->body_line0;
     const char *base = model_slug(a, h->text), *slug = base;
-    for (int k = 1;; k++) { /* GitHub numbers repeated slugs: x, x-1, x-2 */
-      int dup = 0;
-      for (size_t j = 0; j < d->headings.n && !dup; j++) dup = !strcmp(((tf_heading *)d->headings.items[j])->slug, slug);
-      if (!dup) break;
-      slug = arena_printf(a, "%s-%d", base, k);
-    }
+    /* GitHub numbers repeated slugs: x, x-1, x-2. `tries` remembers the last number a base
+     * took, so that n equal headings cost n look-ups, not n squared. */
+    size_t k = (size_t)map_get(&tries, base);
+    while (map_get(&seen, slug)) slug = arena_printf(a, "%s-%zu", base, ++k);
+    map_put(a, &tries, base, (void *)k);
+    map_put(a, &seen, slug, (void *)(size_t)1);
     h->slug = slug;
     /* Writers often open with "# <title>"; the title block shows it already. */
     h->is_title = h->level == 1 && n == cmark_node_first_child(d->ast) && str_ieq(h->text, d->title);

@@ -205,6 +205,13 @@ static xmlDocPtr page_raci(tf_build *b) {
   return p.xml;
 }
 
+static const char *key_lower(tf_arena *a, const char *s) {
+  char *k = arena_strdup(a, s);
+  for (char *p = k; *p; p++)
+    if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+  return k;
+}
+
 static xmlDocPtr page_training(tf_build *b) {
   tf_records *r = b->records;
   tf_arena *a = b->arena;
@@ -220,6 +227,12 @@ static xmlDocPtr page_training(tf_build *b) {
     for (size_t j = 0; j < comps.n && !dup; j++) dup = str_ieq(comps.items[j], c);
     if (!dup) vec_push(a, &comps, (void *)c);
   }
+  tf_map by = {0}; /* person and competency → standing */
+  for (size_t s = 0; s < r->standings.n; s++) {
+    rec_standing *x = r->standings.items[s];
+    const char *k = arena_printf(a, "%p|%s", (void *)x->person, key_lower(a, x->competency));
+    if (!map_get(&by, k)) map_put(a, &by, k, x);
+  }
   const char **head = arena_alloc(a, (comps.n + 2) * sizeof(char *));
   head[0] = "Person";
   head[1] = "Roles";
@@ -234,11 +247,7 @@ static xmlDocPtr page_training(tf_build *b) {
     xb_cell(row, buf_cstr(&roles));
     buf_free(&roles);
     for (size_t j = 0; j < comps.n; j++) {
-      rec_standing *sd = NULL;
-      for (size_t s = 0; s < r->standings.n && !sd; s++) {
-        rec_standing *x = r->standings.items[s];
-        if (x->person == person && str_ieq(x->competency, comps.items[j])) sd = x;
-      }
+      rec_standing *sd = map_get(&by, arena_printf(a, "%p|%s", (void *)person, key_lower(a, comps.items[j])));
       xmlNodePtr c = xb_cell(row, sd ? NULL : "—");
       if (!sd) continue;
       static const char *const value[] = {"current", "expiring", "expired", "missing", "missing"};

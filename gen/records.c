@@ -122,10 +122,7 @@ static void blocker(tf_build *b, const char *file, int line, const char *what) {
 }
 
 static rec_person *find_person(tf_records *r, tf_arena *a, const char *name) {
-  const char *k = key_of(a, name, 0);
-  for (size_t i = 0; i < r->people.n; i++)
-    if (!strcmp(((rec_person *)r->people.items[i])->key, k)) return r->people.items[i];
-  return NULL;
+  return map_get(&r->person_by_key, key_of(a, name, 0));
 }
 
 static int has_role(tf_records *r, const char *role_key) {
@@ -176,7 +173,7 @@ static void read_roster(tf_build *b, tf_records *r, tf_doc *d) {
     for (size_t j = 0; j < roles.n; j++) vec_push(b->arena, &p->roles, (void *)key_of(b->arena, roles.items[j], 0));
     if (find_person(r, b->arena, p->name))
       diag_add(&b->diags, d->shown, row->line, 1, DIAG_ERROR, "roster-person-duplicate", "person '%s' is listed twice", p->name);
-    else vec_push(b->arena, &r->people, p);
+    else vec_push(b->arena, &r->people, p), map_put(b->arena, &r->person_by_key, p->key, p);
   }
 }
 
@@ -254,18 +251,13 @@ static void read_profiles(tf_build *b, tf_records *r, tf_doc *d) {
       diag_add(&b->diags, d->shown, row->line, 1, DIAG_ERROR, "training-profile-empty", "a profile needs a role and a competency");
       continue;
     }
+    p->comp_key = key_of(b->arena, p->competency, 0);
+    if (!map_get(&r->refresh_by_comp, p->comp_key)) map_put(b->arena, &r->refresh_by_comp, p->comp_key, (void *)(size_t)p->refresh);
     vec_push(b->arena, &r->profiles, p);
   }
 }
 
-static int refresh_of(tf_records *r, tf_arena *a, const char *competency) {
-  const char *k = key_of(a, competency, 0);
-  for (size_t i = 0; i < r->profiles.n; i++) {
-    rec_profile *p = r->profiles.items[i];
-    if (!strcmp(key_of(a, p->competency, 0), k)) return p->refresh;
-  }
-  return 0;
-}
+static int refresh_of(tf_records *r, const char *comp_key) { return (int)(size_t)map_get(&r->refresh_by_comp, comp_key); }
 
 static void read_training(tf_build *b, tf_records *r, tf_doc *d) {
   int cp = col_of(b, d, "Person", 1), cc = col_of(b, d, "Competency", 1), cd = col_of(b, d, "Completed", 1),
@@ -298,8 +290,17 @@ static void read_training(tf_build *b, tf_records *r, tf_doc *d) {
                "Assessment '%s' must be passed, failed or pending", s);
       continue;
     }
+    t->person_key = key_of(b->arena, t->person, 0);
+    t->comp_key = key_of(b->arena, t->competency, 0);
     vec_push(b->arena, &r->training, t);
   }
+}
+
+/* Training records sorted by person, so that a person's records are one run. */
+static int cmp_training(const void *x, const void *y) {
+  const rec_training *a = *(rec_training *const *)x, *b = *(rec_training *const *)y;
+  int c = strcmp(a->person_key, b->person_key);
+  return c ? c : (a->line > b->line) - (a->line < b->line);
 }
 
 static void read_tailoring(tf_build *b, tf_records *r, tf_doc *d) {
@@ -451,12 +452,19 @@ static tr_state standing(tf_build *b, tf_records *r, rec_person *p, const char *
   const char *ck = key_of(a, competency, 0);
   tr_state st = TR_MISSING;
   *best = NULL;
-  for (size_t i = 0; i < r->training.n; i++) {
+  size_t lo = 0, hi = r->training.n; /* the first record of this person */
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (strcmp(((rec_training *)r->training.items[mid])->person_key, p->key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = lo; i < r->training.n; i++) {
     rec_training *t = r->training.items[i];
-    if (strcmp(key_of(a, t->person, 0), p->key) || strcmp(key_of(a, t->competency, 0), ck)) continue;
+    if (strcmp(t->person_key, p->key)) break;
+    if (strcmp(t->comp_key, ck)) continue;
     long exp = t->expires;
     if (exp < 0) {
-      int m = refresh_of(r, a, competency);
+      int m = refresh_of(r, ck);
       exp = m ? date_add_months(t->completed, m) : t->completed;
       t->expires = exp;
     }
@@ -617,6 +625,7 @@ void records_check(tf_build *b) {
       case 6: read_findings(b, r, d); break;
       }
     }
+  if (r->training.n) qsort(r->training.items, r->training.n, sizeof(void *), cmp_training);
   if (r->raci_doc) check_raci(b, r);
   check_training(b, r);
   check_tailoring(b, r);

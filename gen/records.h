@@ -15,9 +15,10 @@
 enum { RACI_R = 1, RACI_A = 2, RACI_C = 4, RACI_I = 8 };
 
 typedef struct { const char *name, *key; tf_vec roles; tf_doc *doc; int line; } rec_person;   /* roles: const char* keys */
-typedef struct { const char *role, *role_key, *competency; int refresh, expertise; tf_doc *doc; int line; } rec_profile;
+typedef struct { const char *role, *role_key, *competency, *comp_key; int refresh, expertise; tf_doc *doc; int line; } rec_profile;
 typedef struct {
   const char *person, *competency, *completed_s, *expires_s, *assessment;
+  const char *person_key, *comp_key; /* comparison keys (see key_of) */
   long completed, expires; /* expires: from Expires, else Completed + Refresh; -1 unknown */
   int passed;
   tf_doc *doc;
@@ -38,6 +39,8 @@ typedef struct {
   tf_vec raci_rows;      /* rec_raci_row* */
   tf_vec standings;      /* rec_standing*, person order then competency order */
   tf_doc *raci_doc, *training_doc;
+  tf_map person_by_key;  /* key → rec_person* */
+  tf_map refresh_by_comp; /* competency key → refresh months (first profile naming it) */
   int have[8];           /* which record types exist, by rec_type_index */
 } tf_records;
 

@@ -149,6 +149,37 @@ void vec_push(tf_arena *a, tf_vec *v, void *item) {
   v->items[v->n++] = item;
 }
 
+/* ---- hash map: open addressing, FNV-1a, grows at half full -------------------- */
+static size_t hash(const char *s) {
+  size_t h = 1469598103934665603u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+void *map_get(const tf_map *m, const char *key) {
+  if (!m->cap) return NULL;
+  for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (!m->keys[i]) return NULL;
+    if (!strcmp(m->keys[i], key)) return m->vals[i];
+  }
+}
+
+void map_put(tf_arena *a, tf_map *m, const char *key, void *val) {
+  if (2 * (m->n + 1) > m->cap) {
+    tf_map bigger = {0};
+    bigger.cap = m->cap ? m->cap * 2 : 16;
+    bigger.keys = arena_alloc(a, bigger.cap * sizeof(char *));
+    bigger.vals = arena_alloc(a, bigger.cap * sizeof(void *));
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->keys[i]) map_put(a, &bigger, m->keys[i], m->vals[i]);
+    *m = bigger;
+  }
+  size_t i = hash(key) & (m->cap - 1);
+  while (m->keys[i] && strcmp(m->keys[i], key)) i = (i + 1) & (m->cap - 1);
+  if (!m->keys[i]) m->keys[i] = key, m->n++;
+  m->vals[i] = val;
+}
+
 /* ---- memory --------------------------------------------------------------- */
 void tf_fatal(const char *fmt, ...) {
   va_list ap;

@@ -43,6 +43,15 @@ typedef struct {
 } tf_vec;
 void vec_push(tf_arena *a, tf_vec *v, void *item);
 
+/* ---- string-keyed hash map, in an arena (keys are not copied) --------------- */
+typedef struct {
+  const char **keys;
+  void **vals;
+  size_t n, cap;
+} tf_map;
+void *map_get(const tf_map *m, const char *key);
+void map_put(tf_arena *a, tf_map *m, const char *key, void *val);
+
 /* ---- memory that must not fail -------------------------------------------- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

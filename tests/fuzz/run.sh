@@ -40,11 +40,13 @@ for t in $TARGETS; do
     -print_final_stats=1 -artifact_prefix="$F/crashes/$t-" $F/corpus/$t $F/seeds/${t#fuzz_} >$F/logs/$t.log 2>&1
   rc=$?
   after=$(ls $F/crashes | grep -c "^$t-" || true)
+  # Executions: the final stats, else the last status line ("#N ..." in both modes).
   execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' $F/logs/$t.log | tail -1 | grep -Eo '[0-9]+$')
   [ -z "$execs" ] && execs=$(grep -Eo '^#[0-9]+' $F/logs/$t.log | tail -1 | tr -d '#')
-  eps=$(grep -Eo 'exec/s: *[0-9]+' $F/logs/$t.log | tail -1 | grep -Eo '[0-9]+$')
+  eps=""
+  [ -n "$execs" ] && [ "$SECS" -gt 0 ] && eps=$((execs / SECS))
   corpus=$(ls $F/corpus/$t | wc -l)
-  echo "run.sh: $t exit $rc, ${execs:-?} runs, ${eps:-?} exec/s, corpus $corpus files, $((after - before)) new crash files"
+  echo "run.sh: $t exit $rc, ${execs:-?} runs in ${SECS}s (${eps:-?} exec/s on average), corpus $corpus files, $((after - before)) new crash files"
   if [ $rc -ne 0 ] || [ "$after" -gt "$before" ]; then
     status=1
     grep -E 'ERROR|SUMMARY|fuzz_(pipeline|records|frontmatter):' $F/logs/$t.log | head -5 | sed 's/^/  /'
