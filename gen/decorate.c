@@ -14,6 +14,7 @@
 
 #define MAX_DEPTH 200    /* deeper block nesting is rendered flat, as text */
 #define NAV_FULL_MAX 200 /* up to this many documents, every page lists them all */
+#define NAV_WINDOW 400   /* else a page lists its own process's documents among this many */
 
 /* Each document's process (for the sidebar), once per build. */
 void decorate_prepare(tf_build *b) {
@@ -194,9 +195,15 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
    * index lists them all, and the search box finds any): a full sidebar on every page would
    * make the HTML grow with the square of the number of documents. */
   int full = b->docs.n <= NAV_FULL_MAX;
-  for (size_t i = 0; i < b->docs.n; i++) {
+  /* ...and at most NAV_WINDOW of them, the neighbours of the page in ID order. */
+  size_t from = 0, to = b->docs.n;
+  if (!full && doc) {
+    from = doc->ordinal > NAV_WINDOW / 2 ? (size_t)doc->ordinal - NAV_WINDOW / 2 : 0;
+    to = from + NAV_WINDOW < b->docs.n ? from + NAV_WINDOW : b->docs.n;
+  }
+  for (size_t i = full ? 0 : doc ? from : b->docs.n; i < (full ? b->docs.n : to); i++) {
     tf_doc *d = b->docs.items[i];
-    if (!full && (!doc || d->process_order != doc->process_order)) continue;
+    if (!full && d != doc && (!doc->process || d->process_order != doc->process_order)) continue;
     xmlNodePtr e = xb_el(nav, "entry");
     xb_attr(e, "kind", "document");
     xb_attr(e, "file", d->id);
@@ -348,6 +355,18 @@ static const char *local_asset(deco *c, cmark_node *n, const char *dest) {
   }
   if (!ok) {
     diag_add(&b->diags, c->d->shown, line, col, DIAG_ERROR, "link-unresolved", "'%s' is not a file in the content folder", dest);
+    return NULL;
+  }
+  /* Only passive file types go into the bundle: a reviewer opens it from file://, where an
+   * HTML, SVG or script file would run. */
+  static const char *const ok_ext[] = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".txt", ".csv", ".json", ".docx",
+                                       ".xlsx", ".pptx", ".odt", ".ods", ".zip", ".md", NULL};
+  const char *dot = strrchr(rel, '.');
+  int passive = 0;
+  for (int i = 0; dot && ok_ext[i] && !passive; i++) passive = str_ieq(dot, ok_ext[i]);
+  if (!passive) {
+    diag_add(&b->diags, c->d->shown, line, col, DIAG_ERROR, "link-active-file",
+             "'%s' is not a file type techfile ships (images, PDF, text, office files): it could run when opened", dest);
     return NULL;
   }
   const char *target = arena_printf(a, "media/%s", rel);

@@ -47,6 +47,11 @@ const char *model_slug(tf_arena *a, const char *text) {
     else if (c == ' ') *o++ = '-';
   }
   *o = 0;
+  /* Ids the pages use themselves (tf-*, fn-N, fnref-N, clause-*, defense-*, gap-*) stay theirs:
+   * a heading slug that would take one gets an "h-" prefix. */
+  static const char *const own[] = {"tf-", "fn-", "fnref-", "clause-", "defense-", "gap-", NULL};
+  for (int i = 0; own[i]; i++)
+    if (!strncmp(s, own[i], strlen(own[i]))) return arena_printf(a, "h-%s", s);
   return s;
 }
 

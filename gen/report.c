@@ -85,7 +85,23 @@ void report_json(const tf_build *b, tf_buf *o) {
   buf_puts(o, b->diags.n ? "\n  ]\n}\n" : "]\n}\n");
 }
 
-static void set(xmlNodePtr n, const char *k, const char *v) { xmlSetProp(n, BAD_CAST k, BAD_CAST v); }
+/* XML 1.0 has no place for most control characters: they become U+FFFD. */
+static xmlChar *xml_clean(const char *v) {
+  tf_buf o = {0};
+  for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p; p++) {
+    if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') buf_puts(&o, "\xEF\xBF\xBD");
+    else buf_putc(&o, (char)*p);
+  }
+  xmlChar *r = xmlStrdup(BAD_CAST buf_cstr(&o));
+  buf_free(&o);
+  return r;
+}
+
+static void set(xmlNodePtr n, const char *k, const char *v) {
+  xmlChar *c = xml_clean(v);
+  xmlSetProp(n, BAD_CAST k, c);
+  xmlFree(c);
+}
 
 void report_junit(const tf_build *b, tf_buf *out) {
   int n[3] = {0, 0, 0};
@@ -127,7 +143,9 @@ void report_junit(const tf_build *b, tf_buf *out) {
       xmlNodePtr f = xmlNewChild(tc, NULL, BAD_CAST "failure", NULL);
       set(f, "message", arena_printf(b->arena, "%s gap: %s", r->clause->severity, r->reasons.n ? (char *)r->reasons.items[0] : ""));
       set(f, "type", r->clause->severity);
-      xmlNodeAddContent(f, BAD_CAST buf_cstr(&why));
+      xmlChar *c = xml_clean(buf_cstr(&why));
+      xmlNodeAddContent(f, c);
+      xmlFree(c);
       buf_free(&why);
     } else if (r->status == ST_TAILORED) {
       xmlNodePtr s = xmlNewChild(tc, NULL, BAD_CAST "skipped", NULL);
