@@ -243,6 +243,27 @@ static void load_one(tf_build *b, const char *rel, char *real_root) {
    * quadratic in their number (100,000 of them: over 30 s); other bracket runs stay linear. */
   size_t images = 0;
   for (size_t i = 0; i + 1 < n && !d->broken; i++) images += t[i] == '!' && t[i + 1] == '[';
+  /* Also measured: in one paragraph, emphasis or code marks together with link brackets cost
+   * time that grows with their product (a 1 MB paragraph of both: minutes). Paragraphs end at
+   * blank lines; one whose product passes TF_MAX_INLINE_WORK is refused. */
+  size_t marks = 0, opens = 0, para_line = 1, line = 1;
+  for (size_t i = 0; i < n && !d->broken; i++) {
+    char ch = t[i];
+    if (ch == '*' || ch == '_' || ch == '`' || ch == '~') marks++;
+    else if (ch == '[') opens++;
+    else if (ch == '\n') {
+      line++;
+      size_t j = i + 1;
+      while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r')) j++;
+      if (j >= n || t[j] == '\n') marks = opens = 0, para_line = line + 1; /* a blank line */
+    }
+    if ((double)marks * (double)opens > TF_MAX_INLINE_WORK) {
+      diag_add(&b->diags, full, (int)para_line, 1, DIAG_ERROR, "load-pathological",
+               "the paragraph starting here has too many emphasis marks and link brackets together "
+               "for the Markdown parser to finish in time: split it with blank lines");
+      d->broken = 1;
+    }
+  }
   if (!d->broken && images > TF_MAX_IMAGES) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-pathological",
              "the document has %zu image openers '![', over the limit of %d: split it", images, TF_MAX_IMAGES);

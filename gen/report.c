@@ -90,6 +90,7 @@ static xmlChar *xml_clean(const char *v) {
   tf_buf o = {0};
   for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p; p++) {
     if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') buf_puts(&o, "\xEF\xBF\xBD");
+    else if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) buf_puts(&o, "\xEF\xBF\xBD"), p += 2; /* U+FFFE/F */
     else buf_putc(&o, (char)*p);
   }
   xmlChar *r = xmlStrdup(BAD_CAST buf_cstr(&o));
