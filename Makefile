@@ -21,7 +21,7 @@ HDR  = $(wildcard gen/*.h)
 SAN_OBJ = $(SRC:%=gen/san/%.o)
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps test-deps site check clean bench install uninstall
+.PHONY: all deps test-deps site check clean bench install uninstall fuzz
 
 all: deps gen/techfile site
 
@@ -68,6 +68,12 @@ gen/unit-san: tests/unit.c $(SAN_OBJ) $(HDR)
 BENCH_N ?= 1000
 bench: gen/techfile
 	/usr/bin/python3 bench/run.py $(BENCH_N)
+
+# libFuzzer targets (front matter, pipeline, records), seeded from content/ and the corpora;
+# FUZZ_SECONDS per target. Needs clang (tests/fuzz/build.sh installs it as root).
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The example technical file: content/ → out/ (a build with gaps still exits 0).
 site: gen/techfile
