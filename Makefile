@@ -6,7 +6,7 @@ PKGS     = libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 l
 DEB_BUILD = gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev \
             libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev
 DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-nogui \
-            poppler-utils chromium unzip fonts-dejavu-core
+            poppler-utils chromium unzip fonts-dejavu-core valgrind groff-base pandoc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
