@@ -6,7 +6,7 @@ PKGS     = libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 l
 DEB_BUILD = gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev \
             libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev
 DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-nogui \
-            poppler-utils chromium unzip fonts-dejavu-core valgrind groff-base pandoc
+            poppler-utils chromium unzip fonts-dejavu-core valgrind groff-base
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -67,6 +67,9 @@ gen/unit-san: tests/unit.c $(SAN_OBJ) $(HDR)
 # Speed and memory: techfile against pandoc and the cmark-gfm floor (BENCH_N documents).
 BENCH_N ?= 1000
 bench: gen/techfile
+	@dpkg -s pandoc cmark-gfm >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y -qq --no-install-recommends pandoc cmark-gfm >/dev/null; \
+	  else echo "techfile: for the comparison run: sudo apt-get install -y pandoc cmark-gfm"; fi; }
 	/usr/bin/python3 bench/run.py $(BENCH_N)
 
 # libFuzzer targets (front matter, pipeline, records), seeded from content/ and the corpora;
