@@ -62,6 +62,15 @@ if rc == 0:
             lost_docx[os.path.relpath(p, d)] = sorted(want - x)[:10]
     check("no word of the corpus is lost in HTML", not lost_html, list(lost_html.items())[:5])
     check("no word of the corpus is lost in DOCX", not lost_docx, list(lost_docx.items())[:5])
+    # <br> inside table cells is a line break in both formats, not words run together.
+    brdoc = next((p for p in glob.glob(os.path.join(d, "**", "*.md"), recursive=True)
+                  if re.search(r"^\|.*<br>.*\|", open(p, encoding="utf-8").read(), re.M)), None)
+    if brdoc:
+        bid = re.search(r"^id: (\S+)$", open(brdoc, encoding="utf-8").read(), re.M).group(1)
+        xml = zipfile.ZipFile(os.path.join(out, "docx", bid + ".docx")).read("word/document.xml").decode()
+        page = open(os.path.join(out, "html", bid + ".html"), encoding="utf-8").read()
+        check("<br> in a table cell is a line break in DOCX and HTML",
+              re.search(r"<w:tc>(?:(?!</w:tc>).)*<w:br/>", xml, re.S) is not None and re.search(r"<td[^>]*>(?:(?!</td>).)*<br", page, re.S) is not None, bid)
     rc2, msg = tool([PY, f"{TOOLS}/check_html.py", os.path.join(out, "html")])
     check("the corpus's HTML: every link resolves, nothing active", rc2 == 0, msg[-1500:])
     docx = sorted(glob.glob(os.path.join(out, "docx", "*.docx")))
