@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pack.h"
 #include "records.h"
 
 #define MAX_DEPTH 200    /* deeper block nesting is rendered flat, as text */
@@ -466,12 +467,16 @@ static const char *resolve_link(deco *c, cmark_node *n, xmlNodePtr el, const cha
 /* ---- images ---------------------------------------------------------------------- */
 static unsigned be32(const unsigned char *p) { return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3]; }
 
-/* Pixel size of a PNG, GIF or JPEG from its header; 0 when unknown. */
-static void image_size(const char *path, unsigned *w, unsigned *h) {
+/* Pixel size of a PNG, GIF or JPEG from its header; 0 when unknown. The file's SHA-256 goes
+ * into the page tree too, so that a replaced image (even of the same size) renders the page
+ * anew in an incremental build. */
+static void image_size(const char *path, unsigned *w, unsigned *h, char *digest) {
   *w = *h = 0;
   tf_buf buf = {0};
   char err[128];
+  strcpy(digest, "unreadable");
   if (file_read(path, 32u << 20, &buf, err, sizeof err) != 0) goto done;
+  pack_sha256_hex(buf.data, buf.len, digest);
   const unsigned char *d = (const unsigned char *)buf.data;
   size_t n = buf.len;
   if (n >= 24 && !memcmp(d, "\x89PNG", 4)) {
@@ -517,7 +522,11 @@ static void resolve_image(deco *c, cmark_node *n, xmlNodePtr el, const char *url
   for (size_t i = 0; i < p->b->assets.n; i++)
     if (!strcmp(((tf_asset *)p->b->assets.items[i])->target, t)) as = p->b->assets.items[i];
   unsigned w = 0, h = 0;
-  if (as) image_size(as->source, &w, &h);
+  if (as) {
+    char *digest = arena_alloc(p->b->arena, 65);
+    image_size(as->source, &w, &h, digest);
+    xb_attr(el, "sha256", digest);
+  }
   if (!w || !h) w = 480, h = 320;
   /* 96 dpi, at most the text width of an A4 page with 2.54 cm margins (15.9 cm). */
   double emu_w = w * 9525.0, emu_h = h * 9525.0, max = 5731510.0;

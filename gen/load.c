@@ -246,13 +246,20 @@ static void load_one(tf_build *b, const char *rel, char *real_root) {
   /* Also measured: in one paragraph, emphasis or code marks together with link brackets cost
    * time that grows with their product (a 1 MB paragraph of both: minutes). Paragraphs end at
    * blank lines; one whose product passes TF_MAX_INLINE_WORK is refused. */
-  size_t marks = 0, opens = 0, para_line = 1, line = 1;
+  /* And a table row of tens of thousands of cells costs cmark-gfm quadratic time (and past
+   * 65,535 columns its table extension leaks): a line with that many '|' is refused. */
+  size_t marks = 0, opens = 0, pipes = 0, para_line = 1, line = 1;
   for (size_t i = 0; i < n && !d->broken; i++) {
     char ch = t[i];
     if (ch == '*' || ch == '_' || ch == '`' || ch == '~') marks++;
     else if (ch == '[') opens++;
-    else if (ch == '\n') {
+    else if (ch == '|' && ++pipes > TF_MAX_PIPES) {
+      diag_add(&b->diags, full, (int)line, 1, DIAG_ERROR, "load-pathological",
+               "this line has more than %d '|': no table that long can be rendered", TF_MAX_PIPES);
+      d->broken = 1;
+    } else if (ch == '\n') {
       line++;
+      pipes = 0;
       size_t j = i + 1;
       while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r')) j++;
       if (j >= n || t[j] == '\n') marks = opens = 0, para_line = line + 1; /* a blank line */

@@ -18,6 +18,7 @@
 #define TF_MAX_DOC_BYTES (16u * 1024 * 1024) /* a larger document is refused, see README */
 #define TF_MAX_IMAGES 5000                  /* "![" in one document, see load.c */
 #define TF_MAX_INLINE_WORK 2e8              /* emphasis marks × link brackets in a paragraph */
+#define TF_MAX_PIPES 2000                   /* '|' on one line */
 #define TF_MAX_TABLE_COLUMNS 200            /* columns of one table, see decorate.c */
 
 /* ---- front matter ----------------------------------------------------------- */
