@@ -74,6 +74,8 @@
 
   <!-- Documents and records (every nav entry that is not a generated page), by type.
        (A key pattern cannot use variables: the list repeats $generated-kinds.) -->
+  <!-- Footnote references by number: the first one carries the id the back-link targets. -->
+  <xsl:key name="fnref" match="footnote_reference" use="string(@n)"/>
   <xsl:key name="doc-entry-by-process"
            match="/page/nav/entry[not(contains(' index matrix gaps raci training release ',
                                                concat(' ', @kind, ' ')))]"
@@ -757,7 +759,7 @@
   <!-- Back-link from a footnote to its (first) reference. -->
   <xsl:template match="footnote_definition" mode="footnote-back">
     <xsl:variable name="n" select="string(@n)"/>
-    <xsl:if test="//footnote_reference[string(@n) = $n]">
+    <xsl:if test="key('fnref', $n)">
       <xsl:text> </xsl:text>
       <a class="footnote-back" href="#fnref-{$n}" aria-label="Back to reference {$n}">↩&#xFE0E;</a>
     </xsl:if>
@@ -955,7 +957,7 @@
     <sup class="footnote-ref">
       <a href="#{$target}" aria-label="Note {$n}">
         <!-- Only the first reference to a note carries the id the back-link targets. -->
-        <xsl:if test="not(preceding::footnote_reference[string(@n) = $n])">
+        <xsl:if test="generate-id(.) = generate-id(key('fnref', $n)[1])">
           <xsl:attribute name="id"><xsl:value-of select="concat('fnref-', $n)"/></xsl:attribute>
         </xsl:if>
         <xsl:value-of select="$n"/>
