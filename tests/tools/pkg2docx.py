@@ -91,68 +91,8 @@ def image_targets(rels_name, data):
 
 
 # Minimal stand-ins for the Dublin Core schemas that opc-coreProperties.xsd imports from
-# the network (same types as the real dc.xsd / dcterms.xsd for what core.xml uses).
-DC_XSD = """<?xml version="1.0"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
-  xmlns="http://purl.org/dc/elements/1.1/" targetNamespace="http://purl.org/dc/elements/1.1/"
-  elementFormDefault="qualified">
-  <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="%(xml)s"/>
-  <xs:complexType name="SimpleLiteral">
-    <xs:complexContent mixed="true">
-      <xs:restriction base="xs:anyType">
-        <xs:sequence><xs:any processContents="lax" minOccurs="0" maxOccurs="0"/></xs:sequence>
-        <xs:attribute ref="xml:lang" use="optional"/>
-      </xs:restriction>
-    </xs:complexContent>
-  </xs:complexType>
-  <xs:element name="any" type="SimpleLiteral" abstract="true"/>
-  %(elements)s
-</xs:schema>
-"""
-DCTERMS_XSD = """<?xml version="1.0"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:dc="http://purl.org/dc/elements/1.1/"
-  xmlns="http://purl.org/dc/terms/" targetNamespace="http://purl.org/dc/terms/"
-  elementFormDefault="qualified">
-  <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="%(xml)s"/>
-  <xs:import namespace="http://purl.org/dc/elements/1.1/" schemaLocation="dc.xsd"/>
-  <xs:element name="created" substitutionGroup="dc:date"/>
-  <xs:element name="modified" substitutionGroup="dc:date"/>
-  <xs:complexType name="W3CDTF">
-    <xs:simpleContent>
-      <xs:restriction base="dc:SimpleLiteral">
-        <xs:simpleType>
-          <xs:union memberTypes="xs:gYear xs:gYearMonth xs:date xs:dateTime"/>
-        </xs:simpleType>
-        <xs:attribute ref="xml:lang" use="prohibited"/>
-      </xs:restriction>
-    </xs:simpleContent>
-  </xs:complexType>
-</xs:schema>
-"""
-DC_ELEMENTS = ("title creator subject description publisher contributor date type format "
-               "identifier source language relation coverage rights").split()
-
-
-def core_schema(schema_dir, tmp):
-    xml_xsd = os.path.abspath(os.path.join(schema_dir, "xml.xsd"))
-    elements = "\n  ".join('<xs:element name="%s" substitutionGroup="any"/>' % e
-                           for e in DC_ELEMENTS)
-    with open(os.path.join(tmp, "dc.xsd"), "w") as f:
-        f.write(DC_XSD % {"xml": xml_xsd, "elements": elements})
-    with open(os.path.join(tmp, "dcterms.xsd"), "w") as f:
-        f.write(DCTERMS_XSD % {"xml": xml_xsd})
-    with open(os.path.join(schema_dir, "opc-xsd", "opc-coreProperties.xsd")) as f:
-        text = f.read()
-    text = text.replace("http://dublincore.org/schemas/xmls/qdc/2003/04/02/dc.xsd", "dc.xsd")
-    text = text.replace("http://dublincore.org/schemas/xmls/qdc/2003/04/02/dcterms.xsd",
-                        "dcterms.xsd")
-    text = text.replace('<xs:import id="xml" namespace="http://www.w3.org/XML/1998/namespace"/>',
-                        '<xs:import id="xml" namespace="http://www.w3.org/XML/1998/namespace"'
-                        ' schemaLocation="%s"/>' % xml_xsd)
-    path = os.path.join(tmp, "opc-coreProperties.xsd")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from core_xsd import core_schema  # noqa: E402
 
 
 def schema_for(name, schema_dir, core_xsd):
