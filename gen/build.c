@@ -51,40 +51,19 @@ static void out_free(outset *o) {
   for (size_t i = 0; i < o->bufs.n; i++) buf_free(o->bufs.items[i]);
 }
 
-/* The output folder must not sit inside the content folder: nothing there is ever written. */
+/* The output folder must not sit inside the content folder: nothing there is ever written.
+ * It may not exist yet: its nearest existing ancestor decides. */
 static int out_inside_content(tf_build *b) {
-  char *content = realpath(b->content_dir, NULL);
-  char *probe = xstrdup(b->out_dir), *real = NULL;
-  tf_buf suffix = {0};
-  while (!(real = realpath(probe, NULL))) {
+  char *probe = xstrdup(b->out_dir); /* at least 2 bytes: "." and "/" fit */
+  while (!path_is_dir(probe)) {
     char *slash = strrchr(probe, '/');
-    if (!slash) {
-      real = realpath(".", NULL);
-      break;
-    }
-    *slash = 0;
-    if (!*probe) {
-      real = xstrdup("/");
-      break;
-    }
+    if (!slash) strcpy(probe, ".");
+    else if (slash == probe) strcpy(probe, "/");
+    else *slash = 0;
   }
-  size_t n = content ? strlen(content) : 0;
-  int inside = content && real && !strncmp(real, content, n) && (real[n] == '/' || real[n] == 0);
-  free(content);
-  free(real);
+  int inside = path_within(probe, b->content_dir, 1);
   free(probe);
-  buf_free(&suffix);
   return inside;
-}
-
-/* Whether the existing folder inner is, or is inside, the existing folder outer. */
-static int dir_inside(const char *inner, const char *outer) {
-  char *i = realpath(inner, NULL), *o = realpath(outer, NULL);
-  size_t n = o ? strlen(o) : 0;
-  int in = i && o && !strncmp(i, o, n) && (i[n] == '/' || i[n] == 0);
-  free(i);
-  free(o);
-  return in;
 }
 
 static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *o) {
@@ -606,7 +585,7 @@ static void stage(const char *name) {
 
 int build_run(tf_build *b, int render) {
   stage(NULL);
-  if (render && dir_inside(b->content_dir, b->out_dir)) {
+  if (render && path_within(b->content_dir, b->out_dir, 1)) {
     fprintf(stderr, "techfile: the content folder %s is inside the output folder %s, whose files techfile replaces\n",
             b->content_dir, b->out_dir);
     return 2;

@@ -14,12 +14,6 @@ static const char *const IMPLICIT[][3] = {{"4.1.2"}, {"4.1.2"}, {"4.1.4"}, {"4.1
 
 const char *check_status_name(tf_status s) { return s == ST_BACKED ? "backed" : s == ST_GAP ? "gap" : "tailored"; }
 
-tf_result *check_result(const tf_build *b, const char *clause) {
-  for (size_t i = 0; i < b->results.n; i++)
-    if (!strcmp(((tf_result *)b->results.items[i])->clause->clause, clause)) return b->results.items[i];
-  return NULL;
-}
-
 static tf_claim *find_claim(tf_doc *d, const char *clause) {
   for (size_t i = 0; i < d->claims.n; i++)
     if (!strcmp(((tf_claim *)d->claims.items[i])->clause, clause)) return d->claims.items[i];

@@ -345,11 +345,7 @@ static const char *local_asset(deco *c, cmark_node *n, const char *dest) {
     return NULL;
   }
   char *rel = norm_path(a, doc_dir(a, c->d), path);
-  char *root = realpath(b->content_dir, NULL), *real = NULL;
-  if (rel) real = realpath(path_join(a, b->content_dir, rel), NULL);
-  int ok = rel && root && real && !strncmp(real, root, strlen(root)) && real[strlen(root)] == '/' && path_is_file(real);
-  free(root);
-  free(real);
+  int ok = rel && path_is_file(path_join(a, b->content_dir, rel)) && path_within(path_join(a, b->content_dir, rel), b->content_dir, 0);
   if (!rel || (!ok && path_is_file(path_join(a, b->content_dir, rel)))) {
     diag_add(&b->diags, c->d->shown, line, col, DIAG_ERROR, "link-outside", "'%s' points outside the content folder", dest);
     return NULL;

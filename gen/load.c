@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const EXTENSIONS[] = {"table", "strikethrough", "autolink", "tagfilter", "tasklist"};
 
@@ -51,21 +52,11 @@ static const char *today_string(tf_arena *a) {
   return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* Whether path resolves (symlinks followed) to something inside dir. */
-static int inside(const char *dir, const char *path) {
-  char *d = realpath(dir, NULL), *p = realpath(path, NULL);
-  size_t n = d ? strlen(d) : 0;
-  int in = d && p && !strncmp(p, d, n) && p[n] == '/';
-  free(d);
-  free(p);
-  return in;
-}
-
 int load_config(tf_build *b) {
   tf_arena *a = b->arena;
   const char *path = path_join(a, b->content_dir, "techfile.yaml");
   b->config_shown = path;
-  if (path_is_file(path) && !inside(b->content_dir, path)) {
+  if (path_is_file(path) && !path_within(path, b->content_dir, 0)) {
     diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "config-outside", "techfile.yaml resolves outside the content folder");
     return -1;
   }
@@ -106,7 +97,7 @@ int load_config(tf_build *b) {
     yval *v = yv_get(root, keys[k]);
     if (!yv_str(v) || *dest[k]) continue;
     const char *p = path_join(a, b->content_dir, v->str);
-    if (!inside(b->content_dir, p)) {
+    if (!path_within(p, b->content_dir, 0)) {
       diag_add(&b->diags, path, v->line, v->col, DIAG_ERROR, "config-outside",
                "'%s: %s' must name a file inside the content folder (use --%s for another place)", keys[k], v->str, keys[k]);
       return -1;
@@ -189,20 +180,16 @@ static int split_front_matter(const char *t, size_t n, size_t *ys, size_t *ye, s
   return -2;
 }
 
-static void load_one(tf_build *b, const char *rel, char *real_root) {
+static void load_one(tf_build *b, const char *rel) {
   tf_arena *a = b->arena;
   const char *full = path_join(a, b->content_dir, rel);
   char err[256];
   /* A symlink may point anywhere: only files that resolve inside the folder are read. */
-  char *real = realpath(full, NULL);
-  if (!real) {
+  if (access(full, F_OK) != 0) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-read", "cannot resolve: %s", strerror(errno));
     return;
   }
-  size_t rl = strlen(real_root);
-  int inside = !strncmp(real, real_root, rl) && real[rl] == '/';
-  free(real);
-  if (!inside) {
+  if (!path_within(full, b->content_dir, 0)) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-outside", "refusing a file that resolves outside the content folder");
     return;
   }
@@ -308,14 +295,11 @@ static void load_one(tf_build *b, const char *rel, char *real_root) {
 }
 
 void load_content(tf_build *b) {
-  char *root = realpath(b->content_dir, NULL);
-  if (!root || !path_is_dir(root)) {
+  if (!path_is_dir(b->content_dir)) {
     diag_add(&b->diags, b->content_dir, 1, 1, DIAG_ERROR, "load-dir", "content folder not found");
-    free(root);
     return;
   }
   tf_vec files = {0};
   walk(b, b->content_dir, NULL, &files, 0);
-  for (size_t i = 0; i < files.n; i++) load_one(b, files.items[i], root);
-  free(root);
+  for (size_t i = 0; i < files.n; i++) load_one(b, files.items[i]);
 }

@@ -174,7 +174,6 @@ void records_check(tf_build *b);
 
 /* check.c: catalog × evidence → tf_result per clause. */
 void check_clauses(tf_build *b);
-tf_result *check_result(const tf_build *b, const char *clause);
 const char *check_status_name(tf_status s);
 
 #endif

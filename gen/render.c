@@ -260,14 +260,9 @@ static int load_reference(tf_render *r, const char *path) {
   return rc;
 }
 
-/* Adds an element to the root of a generated part (content types, relationships). */
-static void add_to_part(pack_entry *e, xmlChar **mem, const char *name, const char *ns, const char *const *attrs) {
-  xmlDocPtr d = xmlReadMemory(e->data, (int)e->len, "part.xml", NULL, XML_PARSE_NONET);
-  if (!d) return;
-  xmlNodePtr root = xmlDocGetRootElement(d);
-  xmlNodePtr n = xmlNewChild(root, root->ns, BAD_CAST name, NULL);
-  (void)ns;
-  for (; *attrs; attrs += 2) xmlSetProp(n, BAD_CAST attrs[0], BAD_CAST attrs[1]);
+/* A generated part edited as a tree goes back into the package: serialised, standalone, the
+ * tree freed, its old bytes released. */
+static void part_store(pack_entry *e, xmlChar **mem, xmlDocPtr d) {
   xmlFree(*mem);
   int len = 0;
   d->standalone = 1;
@@ -275,6 +270,16 @@ static void add_to_part(pack_entry *e, xmlChar **mem, const char *name, const ch
   e->data = *mem;
   e->len = (size_t)len;
   xmlFreeDoc(d);
+}
+
+/* Adds an element to the root of a generated part (content types, relationships). */
+static void add_to_part(pack_entry *e, xmlChar **mem, const char *name, const char *const *attrs) {
+  xmlDocPtr d = xmlReadMemory(e->data, (int)e->len, "part.xml", NULL, XML_PARSE_NONET);
+  if (!d) return;
+  xmlNodePtr root = xmlDocGetRootElement(d);
+  xmlNodePtr n = xmlNewChild(root, root->ns, BAD_CAST name, NULL);
+  for (; *attrs; attrs += 2) xmlSetProp(n, BAD_CAST attrs[0], BAD_CAST attrs[1]);
+  part_store(e, mem, d);
 }
 
 size_t render_html_assets(tf_render *r, pack_entry **out) {
@@ -356,13 +361,7 @@ static void apply_numbering(tf_render *r, pack_entry *e, xmlChar **mem) {
       xmlReconciliateNs(d, copy);
     }
   }
-  xmlFree(*mem);
-  int len = 0;
-  d->standalone = 1;
-  xmlDocDumpMemoryEnc(d, mem, &len, "UTF-8");
-  e->data = *mem;
-  e->len = (size_t)len;
-  xmlFreeDoc(d);
+  part_store(e, mem, d);
 }
 
 static void grow(size_t *cap, pack_entry **parts, xmlChar ***mems, char ***names) {
@@ -455,12 +454,12 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
       if (!strcmp(parts[i].name, "[Content_Types].xml")) {
         static const char *const a[] = {"PartName", "/word/theme/theme1.xml", "ContentType",
                                         "application/vnd.openxmlformats-officedocument.theme+xml", NULL};
-        add_to_part(&parts[i], &mems[i], "Override", NULL, a);
+        add_to_part(&parts[i], &mems[i], "Override", a);
       } else if (!strcmp(parts[i].name, "word/_rels/document.xml.rels")) {
         static const char *const a[] = {"Id", "rTheme", "Type",
                                         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme",
                                         "Target", "theme/theme1.xml", NULL};
-        add_to_part(&parts[i], &mems[i], "Relationship", NULL, a);
+        add_to_part(&parts[i], &mems[i], "Relationship", a);
       }
     }
   qsort(parts, n, sizeof *parts, part_cmp);

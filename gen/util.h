@@ -73,6 +73,9 @@ int path_is_dir(const char *path);
  * the folder cannot be read (errno set). */
 int dir_list(tf_arena *a, const char *dir, tf_vec *names);
 int path_is_file(const char *path);
+/* Whether path resolves (symlinks followed) to something inside the folder dir, or to dir
+ * itself when or_equal. Both must exist. */
+int path_within(const char *path, const char *dir, int or_equal);
 
 /* ---- strings --------------------------------------------------------------- */
 int str_ieq(const char *a, const char *b);            /* ASCII case-insensitive equality */

@@ -1,5 +1,5 @@
 """The shipped example technical file (content/) and the two variants under examples/."""
-import glob, json, os, re, shutil, subprocess
+import glob, os, re, shutil, subprocess
 from lib import *
 
 CONTENT = os.path.join(ROOT, "content")
