@@ -2,13 +2,15 @@
 # See README.md. Dependencies come from Debian's packages and are found with pkg-config.
 
 CC      ?= cc
-PKGS     = libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 libcrypto
+PKGS     = libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 libcrypto zlib
 DEB_BUILD = gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev \
-            libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev
+            libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev zlib1g-dev
 DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-nogui \
             poppler-utils chromium unzip fonts-dejavu-core valgrind groff-base
 CFLAGS  ?= -O2 -g
-WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+# -Wno-missing-field-initializers: pack_entry grew optional fields after {name, data, len};
+# entries written positionally with those three alone mean "the rest zero", as C says.
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
 PREFIX  ?= /usr/local

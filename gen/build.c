@@ -34,21 +34,54 @@ const char *build_find_data(tf_arena *a, const char *what) {
   return NULL;
 }
 
+/* ---- the output set -------------------------------------------------------------------
+ * Every file of a build, by name under the output folder. Its bytes are either in memory
+ * (reports, assets, the combined file) or already on disk: rendered pages are written by the
+ * workers as soon as they are made (under a temporary name when they changed, to be renamed
+ * into place only when the whole build succeeded), so that a large technical file never has
+ * all its pages in memory at once. Each file keeps its SHA-256 and, for files the bundle
+ * deflates, its deflated bytes (made on the worker threads). */
 typedef struct {
-  tf_vec names;  /* const char*: path under the output folder */
-  tf_vec bufs;   /* tf_buf*: bytes */
+  const char *name;     /* under the output folder */
+  tf_buf data;          /* the bytes, when in memory */
+  const char *path;     /* else: where they are (the final path, or tmp) */
+  const char *tmp;      /* written under this temporary name: rename at commit */
+  char sha[65];
+  tf_buf z;             /* deflated for the bundle (pack_deflate, last) when zipped is set */
+  uint32_t crc;
+  size_t raw;
+  int zipped;
+} outfile;
+
+typedef struct {
+  tf_vec files; /* outfile* */
+  tf_map names; /* name → outfile*, for the stale-file sweep */
 } outset;
 
+static outfile *out_new(tf_build *b, outset *o, const char *name) {
+  outfile *f = arena_alloc(b->arena, sizeof *f);
+  memset(f, 0, sizeof *f);
+  f->name = name;
+  vec_push(b->arena, &o->files, f);
+  map_put(b->arena, &o->names, name, f);
+  return f;
+}
+
+/* An output in memory: takes data's heap buffer. */
 static void out_add(tf_build *b, outset *o, const char *name, tf_buf *data) {
-  tf_buf *copy = arena_alloc(b->arena, sizeof *copy);
-  *copy = *data; /* takes the heap buffer */
+  outfile *f = out_new(b, o, name);
+  f->data = *data;
   memset(data, 0, sizeof *data);
-  vec_push(b->arena, &o->names, (void *)name);
-  vec_push(b->arena, &o->bufs, copy);
+  pack_sha256_hex(f->data.data ? f->data.data : "", f->data.len, f->sha);
 }
 
 static void out_free(outset *o) {
-  for (size_t i = 0; i < o->bufs.n; i++) buf_free(o->bufs.items[i]);
+  for (size_t i = 0; i < o->files.n; i++) {
+    outfile *f = o->files.items[i];
+    buf_free(&f->data);
+    buf_free(&f->z);
+    if (f->tmp) unlink(f->tmp); /* never committed */
+  }
 }
 
 /* The output folder must not sit inside the content folder: nothing there is ever written.
@@ -81,20 +114,49 @@ static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *
       continue;
     }
     if (!S_ISREG(st.st_mode)) continue; /* a symlink (maybe to a folder elsewhere) is left alone */
-    int keep = 0;
-    for (size_t i = 0; i < o->names.n && !keep; i++) keep = !strcmp(o->names.items[i], r);
-    if (!keep) unlink(full);
+    if (!map_get(&o->names, r)) unlink(full);
   }
   closedir(d);
 }
 
-static int same_bytes(const char *path, tf_buf *want) {
+static int same_bytes(const char *path, const void *data, size_t len) {
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len) return 0; /* most changes: no read */
   tf_buf have = {0};
   char err[64];
-  int same = file_read(path, want->len + 1, &have, err, sizeof err) == 0 && have.len == want->len &&
-             (!want->len || !memcmp(have.data, want->data, want->len));
+  int same = file_read(path, len + 1, &have, err, sizeof err) == 0 && have.len == len && (!len || !memcmp(have.data, data, len));
   buf_free(&have);
   return same;
+}
+
+/* Whether two files have the same bytes, read in pieces (bundles can be large). */
+static int files_equal(const char *x, const char *y) {
+  FILE *a = fopen(x, "rb"), *b = fopen(y, "rb");
+  int same = a && b;
+  enum { PIECE = 1 << 16 };
+  char *p = xmalloc(2 * PIECE), *q = p + PIECE;
+  while (same) {
+    size_t m = fread(p, 1, PIECE, a), n = fread(q, 1, PIECE, b);
+    same = m == n && !memcmp(p, q, m);
+    if (m < PIECE) break;
+  }
+  free(p);
+  if (a) fclose(a);
+  if (b) fclose(b);
+  return same;
+}
+
+/* Puts bytes at path: nothing when they are there already (make sees no change), else into
+ * tmp, for the commit to rename. Worker threads: no arena. 0 or -1 (errno set). */
+static int stage_file(const char *path, const char *tmp, const void *data, size_t len, int *wrote) {
+  *wrote = 0;
+  if (same_bytes(path, data, len)) return 0;
+  char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  int rc = (slash && mkdir_p(dir) != 0) || file_write(tmp, len ? data : "", len) != 0 ? -1 : 0;
+  free(dir);
+  *wrote = rc == 0;
+  return rc;
 }
 
 static const char *bundle_name(tf_build *b) {
@@ -107,64 +169,84 @@ static const char *bundle_name(tf_build *b) {
 
 static int write_outputs(tf_build *b, outset *o) {
   tf_arena *a = b->arena;
-  /* The bundle: every output, sorted, plus SHA256SUMS of them. */
-  size_t n = o->names.n;
+  char err[256];
+  int rc = 0;
+  /* Files in memory are staged like the pages were. */
+  for (size_t i = 0; i < o->files.n && !rc; i++) {
+    outfile *f = o->files.items[i];
+    if (f->path) continue;
+    const char *path = path_join(a, b->out_dir, f->name);
+    const char *tmp = arena_printf(a, "%s.tmp.%ld", path, (long)getpid());
+    int wrote;
+    if (stage_file(path, tmp, f->data.data, f->data.len, &wrote) != 0) {
+      diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
+      rc = -1;
+    }
+    if (wrote) f->tmp = tmp;
+  }
+  if (rc) return -1;
+  /* The bundle: every output, sorted, plus SHA256SUMS of them. Pages are read back from
+   * disk by libzip as the archive is written; HTML comes deflated already. */
+  size_t n = o->files.n;
   pack_entry *e = xcalloc(n + 1, sizeof *e);
   for (size_t i = 0; i < n; i++) {
-    tf_buf *buf = o->bufs.items[i];
-    e[i].name = o->names.items[i];
-    e[i].data = buf->data ? buf->data : "";
-    e[i].len = buf->len;
+    outfile *f = o->files.items[i];
+    e[i].name = f->name;
+    if (f->path) {
+      e[i].path = f->tmp ? f->tmp : f->path;
+      if (f->zipped) e[i].path = NULL, e[i].data = f->z.data ? f->z.data : "", e[i].len = f->z.len, e[i].deflated = 1,
+                                e[i].raw_len = f->raw, e[i].crc = f->crc;
+    } else {
+      e[i].data = f->data.data ? f->data.data : "";
+      e[i].len = f->data.len;
+    }
   }
   qsort(e, n, sizeof *e, pack_entry_cmp);
   tf_buf sums = {0};
   for (size_t i = 0; i < n; i++) {
-    char hex[65];
-    pack_sha256_hex(e[i].data, e[i].len, hex);
-    buf_printf(&sums, "%s  %s\n", hex, e[i].name);
+    outfile *f = map_get(&o->names, e[i].name);
+    buf_printf(&sums, "%s  %s\n", f->sha, e[i].name);
   }
   e[n].name = "SHA256SUMS";
   e[n].data = buf_cstr(&sums);
   e[n].len = sums.len;
-  tf_buf zip = {0};
-  char err[256];
-  int rc = pack_zip(e, n + 1, &zip, err, sizeof err);
+  const char *zpath = path_join(a, b->out_dir, bundle_name(b));
+  const char *ztmp = arena_printf(a, "%s.tmp.%ld", zpath, (long)getpid());
+  rc = pack_zip_file(e, n + 1, ztmp, err, sizeof err);
   free(e);
   if (rc != 0) {
-    diag_add(&b->diags, b->out_dir, 1, 1, DIAG_ERROR, "bundle", "%s", err);
+    diag_add(&b->diags, zpath, 1, 1, DIAG_ERROR, "output-write", "cannot write the bundle: %s", err);
     buf_free(&sums);
+    unlink(ztmp);
     return -1;
   }
   out_add(b, o, "SHA256SUMS", &sums);
-  out_add(b, o, bundle_name(b), &zip);
-  /* Two phases, so that a failure (a full disk) leaves the previous output whole: first every
-   * changed file is written under a temporary name; only when all are written are they renamed
-   * into place. Files whose bytes did not change are not touched (make sees no change). */
-  const char **tmp = xcalloc(o->names.n + 1, sizeof *tmp);
-  rc = 0;
-  for (size_t i = 0; i < o->names.n && !rc; i++) {
-    const char *path = path_join(a, b->out_dir, o->names.items[i]);
-    char *dir = arena_strdup(a, path);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = 0;
-    tf_buf *buf = o->bufs.items[i];
-    if (same_bytes(path, buf)) continue;
-    tmp[i] = arena_printf(a, "%s.tmp.%ld", path, (long)getpid());
-    if ((slash && mkdir_p(dir) != 0) || file_write(tmp[i], buf->data ? buf->data : "", buf->len) != 0) {
-      diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
+  outfile *zf = out_new(b, o, bundle_name(b));
+  zf->path = zpath;
+  if (files_equal(zpath, ztmp)) unlink(ztmp); /* unchanged: leave its time alone */
+  else zf->tmp = ztmp;
+  outfile *sf = map_get(&o->names, "SHA256SUMS");
+  int wrote;
+  const char *spath = path_join(a, b->out_dir, "SHA256SUMS");
+  const char *stmp = arena_printf(a, "%s.tmp.%ld", spath, (long)getpid());
+  if (stage_file(spath, stmp, sf->data.data, sf->data.len, &wrote) != 0) {
+    diag_add(&b->diags, spath, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
+    return -1;
+  }
+  if (wrote) sf->tmp = stmp;
+  /* The commit: every staged file is renamed into place. A failure before this point (a full
+   * disk) leaves the previous output whole. */
+  for (size_t i = 0; i < o->files.n; i++) {
+    outfile *f = o->files.items[i];
+    if (!f->tmp) continue;
+    const char *path = f->path ? f->path : path_join(a, b->out_dir, f->name);
+    if (!rc && rename(f->tmp, path) != 0) {
+      diag_add(&b->diags, f->tmp, 1, 1, DIAG_ERROR, "output-write", "cannot rename into place: %s", strerror(errno));
       rc = -1;
     }
+    if (rc) unlink(f->tmp);
+    f->tmp = NULL;
   }
-  for (size_t i = 0; i < o->names.n; i++) {
-    if (!tmp[i]) continue;
-    if (rc) unlink(tmp[i]);
-    else if (rename(tmp[i], path_join(a, b->out_dir, o->names.items[i])) != 0) {
-      diag_add(&b->diags, tmp[i], 1, 1, DIAG_ERROR, "output-write", "cannot rename into place: %s", strerror(errno));
-      unlink(tmp[i]);
-      rc = -1;
-    }
-  }
-  free(tmp);
   if (rc) return -1;
   /* A bundle of another product name or version is stale too. */
   tf_vec top = {0};
@@ -183,8 +265,10 @@ static int write_outputs(tf_build *b, outset *o) {
  * A page's HTML and DOCX depend only on its page tree and the templates. The key of a page
  * is the SHA-256 of its tree (without <nav>, which is the same on every page and hashed once
  * from the document list), the template digest and the techfile version. Pages whose key is
- * unchanged since the last build reuse their files from the output folder. */
+ * unchanged since the last build keep their files in the output folder. The state file has a
+ * line per page: name, key, and the SHA-256 of its HTML and DOCX. */
 #define STATE_FILE ".techfile/pages"
+#define CHAPTER_DIR ".techfile/chapters"
 
 static const char *nav_digest(tf_build *b) {
   tf_buf t = {0};
@@ -198,7 +282,8 @@ static const char *nav_digest(tf_build *b) {
   return arena_strdup(b->arena, hex);
 }
 
-static const char *page_key(tf_build *b, xmlDocPtr page, const char *salt) {
+/* Worker threads: no arena. */
+static void page_key(xmlDocPtr page, const char *salt, char hex[65]) {
   xmlNodePtr root = xmlDocGetRootElement(page), nav = NULL;
   for (xmlNodePtr c = root->children; c && !nav; c = c->next)
     if (c->type == XML_ELEMENT_NODE && !strcmp((char *)c->name, "nav")) nav = c;
@@ -215,105 +300,286 @@ static const char *page_key(tf_build *b, xmlDocPtr page, const char *salt) {
   buf_puts(&t, salt);
   buf_put(&t, mem, (size_t)len);
   xmlFree(mem);
-  char hex[65];
   pack_sha256_hex(t.data, t.len, hex);
   buf_free(&t);
-  return arena_strdup(b->arena, hex);
 }
 
-/* "file<TAB>key" lines of the previous build, or an empty list. */
-static const char *old_key(tf_buf *state, const char *file) {
-  size_t fl = strlen(file);
-  for (const char *p = state->data; p && *p;) {
-    const char *eol = strchr(p, '\n');
-    if (!eol) break;
-    if (!strncmp(p, file, fl) && p[fl] == '\t' && eol - (p + fl + 1) == 64) return p + fl + 1;
-    p = eol + 1;
+/* ---- the render queue ------------------------------------------------------------------
+ * The main thread decorates pages one after the other and queues them; worker threads (and
+ * the main thread, whenever the queue is long) render them, write the files and free the
+ * trees. The queue is bounded, so memory does not grow with the number of documents. */
+typedef struct {
+  xmlDocPtr tree;
+  size_t chapter;              /* chapter number + 1, or 0 for a page */
+  const char *name;            /* state name: the page stem, or "chapter:<stem>" */
+  const char *old;             /* the last build's state line for name, or NULL */
+  const char *html_path, *html_tmp, *docx_path, *docx_tmp, *cache_path, *cache_tmp;
+  int cache_staged;            /* cache_tmp holds a new cache file */
+  outfile *html, *docx;        /* pages: their two outputs */
+  char key[65];
+  int reused, failed;
+} task;
+
+typedef struct {
+  tf_build *b;
+  tf_render *r;
+  tf_combine *cb;
+  const char *salt;
+  task **q;
+  size_t n, next, done, cap;   /* queued, taken, finished */
+  int closed, failed;
+  pthread_mutex_t mu;
+  pthread_cond_t more;
+} queue;
+
+/* "name\tkey\tsha-html\tsha-docx": field k (0-based) of a state line, 64 hex digits. */
+static const char *state_field(const char *line, int k) {
+  for (int i = 0; i < k && line; i++) {
+    line = strchr(line, '\t');
+    if (line) line++;
   }
-  return NULL;
+  return line;
+}
+
+static int hex64(const char *s) {
+  if (!s) return 0;
+  for (int i = 0; i < 64; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+  return 1;
+}
+
+static void html_deflate(outfile *f, const void *data, size_t len) {
+  f->z.len = 0;
+  pack_deflate(data, len, 1, &f->z, &f->crc);
+  f->raw = len;
+  f->zipped = 1;
+}
+
+static int run_page(queue *q, task *t) {
+  tf_build *b = q->b;
+  const char *old = t->old;
+  if (old && !strncmp(state_field(old, 1), t->key, 64) && hex64(state_field(old, 2)) && hex64(state_field(old, 3)) &&
+      path_is_file(t->docx_path)) {
+    /* Unchanged: its files stay; the bundle needs the HTML deflated (read it back). */
+    tf_buf h = {0};
+    char err[128];
+    if (file_read(t->html_path, 256u << 20, &h, err, sizeof err) == 0) {
+      memcpy(t->html->sha, state_field(old, 2), 64);
+      memcpy(t->docx->sha, state_field(old, 3), 64);
+      html_deflate(t->html, h.data ? h.data : "", h.len);
+      buf_free(&h);
+      t->reused = 1;
+      return 0;
+    }
+  }
+  tf_buf out = {0};
+  int wrote;
+  if (render_html(q->r, t->tree, &out) != 0) return -1;
+  pack_sha256_hex(out.data ? out.data : "", out.len, t->html->sha);
+  html_deflate(t->html, out.data ? out.data : "", out.len);
+  if (stage_file(t->html_path, t->html_tmp, out.data, out.len, &wrote) != 0) goto write_failed;
+  if (wrote) t->html->tmp = t->html_tmp;
+  out.len = 0;
+  if (render_docx(q->r, t->tree, &out) != 0) {
+    buf_free(&out);
+    return -1;
+  }
+  pack_sha256_hex(out.data ? out.data : "", out.len, t->docx->sha);
+  if (stage_file(t->docx_path, t->docx_tmp, out.data, out.len, &wrote) != 0) goto write_failed;
+  if (wrote) t->docx->tmp = t->docx_tmp;
+  buf_free(&out);
+  return 0;
+write_failed:
+  diag_add(&b->diags, t->html_path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
+  buf_free(&out);
+  return -1;
+}
+
+static int run_chapter(queue *q, task *t) {
+  size_t k = t->chapter - 1;
+  if (t->old && !strncmp(state_field(t->old, 1), t->key, 64)) {
+    /* the cache file starts with the key it was made for */
+    tf_buf c = {0};
+    char err[128];
+    int ok = file_read(t->cache_path, 1u << 30, &c, err, sizeof err) == 0 && c.len > 65 && !memcmp(c.data, t->key, 64) &&
+             c.data[64] == '\n' && combine_load(q->cb, k, c.data + 65, c.len - 65) == 0;
+    buf_free(&c);
+    if (ok) return t->reused = 1, 0;
+  }
+  if (combine_render(q->cb, q->r, k, t->tree) != 0) return -1;
+  tf_buf c = {0};
+  buf_put(&c, t->key, 64);
+  buf_putc(&c, '\n');
+  combine_save(q->cb, k, &c);
+  /* staged like the outputs: a failed build leaves the last good state alone */
+  int wrote;
+  if (stage_file(t->cache_path, t->cache_tmp, c.data, c.len, &wrote) != 0)
+    diag_add(&q->b->diags, t->cache_path, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
+  t->cache_staged = wrote;
+  buf_free(&c);
+  return 0;
+}
+
+static void run_task(queue *q, task *t) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  page_key(t->tree, q->salt, t->key);
+  t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
+  xmlFreeDoc(t->tree);
+  t->tree = NULL;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+  if (ms > 250 && getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: slow page %s: %.0f ms\n", t->name, ms);
+  pthread_mutex_lock(&q->mu);
+  q->done++;
+  q->failed |= t->failed;
+  pthread_mutex_unlock(&q->mu);
+}
+
+static void *worker(void *arg) {
+  queue *q = arg;
+  for (;;) {
+    pthread_mutex_lock(&q->mu);
+    while (q->next == q->n && !q->closed) pthread_cond_wait(&q->more, &q->mu);
+    if (q->next == q->n) {
+      pthread_mutex_unlock(&q->mu);
+      return NULL;
+    }
+    task *t = q->q[q->next++];
+    pthread_mutex_unlock(&q->mu);
+    run_task(q, t);
+  }
+}
+
+/* Queues a task; while too many are waiting, the main thread renders one itself. */
+static void enqueue(queue *q, tf_arena *a, task *t) {
+  pthread_mutex_lock(&q->mu);
+  if (q->n == q->cap) {
+    size_t cap = q->cap ? q->cap * 2 : 256;
+    task **nq = arena_alloc(a, cap * sizeof *nq);
+    if (q->n) memcpy(nq, q->q, q->n * sizeof *nq);
+    q->q = nq, q->cap = cap;
+  }
+  q->q[q->n++] = t;
+  pthread_cond_signal(&q->more);
+  while (q->n - q->next > 8) { /* at most a few trees wait */
+    task *mine = q->q[q->next++];
+    pthread_mutex_unlock(&q->mu);
+    run_task(q, mine);
+    pthread_mutex_lock(&q->mu);
+  }
+  pthread_mutex_unlock(&q->mu);
 }
 
 typedef struct {
-  tf_render *r;
-  xmlDocPtr *pages;
-  size_t n, next;
-  size_t nhtml; /* pages from nhtml on are DOCX only (the combined file) */
-  tf_buf *html, *docx;
-  char *skip;
-  int failed;
-  pthread_mutex_t mu;
-} job;
+  queue q;
+  tf_map state;     /* the last build's state: name → line */
+  tf_buf state_buf;
+  pthread_t th[64];
+  int started;
+} renderer;
 
-static void *worker(void *arg) {
-  job *j = arg;
-  for (;;) {
-    pthread_mutex_lock(&j->mu);
-    size_t k = j->next++;
-    pthread_mutex_unlock(&j->mu);
-    if (k >= j->n) break;
-    /* The combined file (the last page) is by far the largest: start it first, so that the
-     * other threads render the pages meanwhile. */
-    size_t i = k == 0 ? j->n - 1 : k - 1;
-    if (j->skip[i]) continue;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((i < j->nhtml && render_html(j->r, j->pages[i], &j->html[i]) != 0) || render_docx(j->r, j->pages[i], &j->docx[i]) != 0) {
-      pthread_mutex_lock(&j->mu);
-      j->failed = 1;
-      pthread_mutex_unlock(&j->mu);
+static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *cb) {
+  tf_arena *a = b->arena;
+  memset(rr, 0, sizeof *rr);
+  queue *q = &rr->q;
+  q->b = b, q->r = r, q->cb = cb;
+  q->salt = arena_printf(a, "techfile %s\n%s\n%s\n", TF_VERSION, render_digest(r), nav_digest(b));
+  pthread_mutex_init(&q->mu, NULL);
+  pthread_cond_init(&q->more, NULL);
+  char err[256];
+  if (file_read(path_join(a, b->out_dir, STATE_FILE), 1u << 30, &rr->state_buf, err, sizeof err) != 0) rr->state_buf.len = 0;
+  char *s = rr->state_buf.data;
+  for (size_t i = 0; s && i < rr->state_buf.len;) {
+    char *eol = memchr(s + i, '\n', rr->state_buf.len - i);
+    if (!eol) break;
+    *eol = 0;
+    char *tab = strchr(s + i, '\t');
+    if (tab) {
+      char *name = arena_strndup(a, s + i, (size_t)(tab - (s + i)));
+      map_put(a, &rr->state, name, s + i);
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-    if (ms > 250 && getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: slow page %zu: %.0f ms\n", i, ms);
+    i = (size_t)(eol - s) + 1;
   }
-  return NULL;
+  int nthreads = b->jobs < 1 ? 1 : b->jobs > 64 ? 64 : b->jobs;
+  for (int t = 1; t < nthreads; t++) /* the main thread is one of them */
+    if (pthread_create(&rr->th[rr->started], NULL, worker, q) == 0) rr->started++;
 }
 
-static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t npages, size_t nhtml, outset *o,
-                      tf_buf *state_out) {
+/* Queues a page (files html/<stem>.html and docx/<stem>.docx) or chapter k + 1. */
+static void renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *stem, size_t chapter) {
   tf_arena *a = b->arena;
-  tf_render *r = render_open(b);
-  if (!r) return -1;
-  job j = {.r = r, .pages = pages, .n = npages, .nhtml = nhtml};
-  j.html = xcalloc(npages + 1, sizeof(tf_buf));
-  j.docx = xcalloc(npages + 1, sizeof(tf_buf));
-  j.skip = xcalloc(npages + 1, 1);
-  pthread_mutex_init(&j.mu, NULL);
-  tf_buf state = {0};
-  char err[256];
-  if (file_read(path_join(a, b->out_dir, STATE_FILE), 64u << 20, &state, err, sizeof err) != 0) state.len = 0;
-  const char *salt = arena_printf(a, "techfile %s\n%s\n%s\n", TF_VERSION, render_digest(r), nav_digest(b));
-  for (size_t i = 0; i < npages; i++) {
-    const char *key = page_key(b, pages[i], salt);
-    buf_printf(state_out, "%s\t%s\n", files[i], key);
-    const char *old = state.len ? old_key(&state, files[i]) : NULL;
-    if (!old || strncmp(old, key, 64)) continue;
-    const char *h = path_join(a, b->out_dir, arena_printf(a, "html/%s.html", files[i]));
-    const char *d = path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", files[i]));
-    if ((i >= nhtml || file_read(h, 256u << 20, &j.html[i], err, sizeof err) == 0) &&
-        file_read(d, 256u << 20, &j.docx[i], err, sizeof err) == 0)
-      j.skip[i] = 1;
-    else j.html[i].len = j.docx[i].len = 0;
+  task *t = arena_alloc(a, sizeof *t);
+  memset(t, 0, sizeof *t);
+  t->tree = tree;
+  t->chapter = chapter;
+  t->name = chapter ? arena_printf(a, "chapter:%s", stem) : stem;
+  t->old = map_get(&rr->state, t->name);
+  long pid = (long)getpid();
+  if (chapter) {
+    t->cache_path = path_join(a, b->out_dir, arena_printf(a, CHAPTER_DIR "/%s", stem));
+    t->cache_tmp = arena_printf(a, "%s.tmp.%ld", t->cache_path, pid);
+  } else {
+    t->html = out_new(b, o, arena_printf(a, "html/%s.html", stem));
+    t->docx = out_new(b, o, arena_printf(a, "docx/%s.docx", stem));
+    t->html_path = t->html->path = path_join(a, b->out_dir, t->html->name);
+    t->docx_path = t->docx->path = path_join(a, b->out_dir, t->docx->name);
+    t->html_tmp = arena_printf(a, "%s.tmp.%ld", t->html_path, pid);
+    t->docx_tmp = arena_printf(a, "%s.tmp.%ld", t->docx_path, pid);
   }
-  buf_free(&state);
-  b->pages = npages;
-  for (size_t i = 0; i < npages; i++) b->rendered += !j.skip[i];
-  int nthreads = b->jobs < 1 ? 1 : b->jobs > 64 ? 64 : b->jobs;
-  pthread_t th[64];
-  int started = 0;
-  for (int t = 1; t < nthreads; t++)
-    if (pthread_create(&th[started], NULL, worker, &j) == 0) started++;
-  worker(&j); /* this thread works too */
-  for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
-  pthread_mutex_destroy(&j.mu);
-  for (size_t i = 0; i < npages; i++) {
-    if (i < nhtml) out_add(b, o, arena_printf(a, "html/%s.html", files[i]), &j.html[i]);
-    out_add(b, o, arena_printf(a, "docx/%s.docx", files[i]), &j.docx[i]);
+  enqueue(&rr->q, a, t);
+}
+
+/* Waits for every queued task; 0 when all rendered. Counts rendered pages into b. */
+static int renderer_finish(tf_build *b, renderer *rr) {
+  queue *q = &rr->q;
+  pthread_mutex_lock(&q->mu);
+  q->closed = 1;
+  pthread_cond_broadcast(&q->more);
+  pthread_mutex_unlock(&q->mu);
+  worker(q); /* the main thread helps with what is left */
+  for (int t = 0; t < rr->started; t++) pthread_join(rr->th[t], NULL);
+  pthread_mutex_destroy(&q->mu);
+  pthread_cond_destroy(&q->more);
+  int chapters_changed = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    task *t = q->q[i];
+    if (t->chapter) chapters_changed |= !t->reused;
+    else b->pages++, b->rendered += !t->reused;
   }
-  free(j.html);
-  free(j.docx);
-  free(j.skip);
-  int rc = j.failed ? -1 : 0;
+  b->pages++, b->rendered += chapters_changed; /* the combined file */
+  return q->failed ? -1 : 0;
+}
+
+/* Chapter caches: renamed into place after a successful build, else removed. */
+static void renderer_commit(renderer *rr, int ok) {
+  for (size_t i = 0; i < rr->q.n; i++) {
+    task *t = rr->q.q[i];
+    if (!t->cache_staged) continue;
+    if (!ok || rename(t->cache_tmp, t->cache_path) != 0) unlink(t->cache_tmp);
+    t->cache_staged = 0;
+  }
+}
+
+/* The state of this build, written last (a build stopped before then re-renders next time). */
+static void renderer_state(renderer *rr, tf_buf *out) {
+  for (size_t i = 0; i < rr->q.n; i++) {
+    task *t = rr->q.q[i];
+    buf_printf(out, "%s\t%s", t->name, t->key);
+    if (!t->chapter) buf_printf(out, "\t%s\t%s", t->html->sha, t->docx->sha);
+    buf_putc(out, '\n');
+  }
+  buf_free(&rr->state_buf);
+}
+
+/* The files besides the pages: the combined DOCX, the search index, the HTML assets. */
+static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, int ok, outset *o) {
+  tf_arena *a = b->arena;
+  int rc = 0;
+  tf_buf combined = {0};
+  if (ok && combine_docx(cb, r, &combined) == 0) out_add(b, o, "docx/" COMBINED_FILE ".docx", &combined);
+  else rc = -1;
+  buf_free(&combined);
   /* The offline search index: titles and headings, loaded by a <script> tag (file:// has
    * no fetch). */
   tf_buf idx = {0};
@@ -347,6 +613,7 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
     buf_put(&t, assets[i].data, assets[i].len);
     out_add(b, o, arena_printf(a, "html/%s", assets[i].name), &t);
   }
+  char err[256];
   for (size_t i = 0; i < b->assets.n; i++) {
     tf_asset *as = b->assets.items[i];
     tf_buf t = {0};
@@ -356,7 +623,6 @@ static int render_all(tf_build *b, xmlDocPtr *pages, const char **files, size_t 
     }
     out_add(b, o, arena_printf(a, "html/%s", as->target), &t);
   }
-  render_close(r);
   return rc;
 }
 
@@ -396,8 +662,8 @@ static int convert_pdf(tf_build *b, outset *o) {
   vec_push(a, &argv, "--outdir");
   vec_push(a, &argv, (void *)path_join(a, scratch, "pdf"));
   tf_vec stems = {0};
-  for (size_t i = 0; i < o->names.n; i++) {
-    const char *n = o->names.items[i];
+  for (size_t i = 0; i < o->files.n; i++) {
+    const char *n = ((outfile *)o->files.items[i])->name;
     size_t len = strlen(n);
     if (strncmp(n, "docx/", 5) || len < 10 || strcmp(n + len - 5, ".docx")) continue;
     vec_push(a, &argv, (void *)path_join(a, b->out_dir, n));
@@ -578,8 +844,18 @@ static void stage(const char *name) {
   if (!on) return;
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
-  if (name && last.tv_sec)
-    fprintf(stderr, "techfile: profile: %-10s %8.1f ms\n", name, (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6);
+  if (name && last.tv_sec) {
+    long rss = 0, hwm = 0; /* kB, from /proc/self/status */
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+      if (!strncmp(line, "VmRSS:", 6)) rss = atol(line + 6);
+      if (!strncmp(line, "VmHWM:", 6)) hwm = atol(line + 6);
+    }
+    if (f) fclose(f);
+    fprintf(stderr, "techfile: profile: %-10s %8.1f ms  rss %6ld MB  peak %6ld MB\n", name,
+            (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6, rss >> 10, hwm >> 10);
+  }
   last = now;
 }
 
@@ -622,30 +898,61 @@ int build_run(tf_build *b, int render) {
   records_check(b);
   check_clauses(b);
   stage("check");
-  /* Decorate every page before anything is written: unresolved links are errors. */
-  size_t cap = b->docs.n + PAGES_MAX + 1;
-  xmlDocPtr *pages = xcalloc(cap, sizeof *pages);
-  const char **files = xcalloc(cap, sizeof *files);
-  size_t np = 0;
+  /* Decorate and render in one pass (see "the render queue"): each page is queued as soon as
+   * it is built, and its files are written under temporary names. Problems found while
+   * decorating (unresolved links) are errors that stop the commit, so nothing of a failed
+   * build replaces the last good output. Content errors found earlier mean no rendering. */
+  int status = 0, wrote = 0;
+  int go = render && !b->diags.errors;
+  /* Folders a failed build created are removed again (when empty): a failed first build
+   * leaves nothing behind. Deepest last. */
+  const char *made[] = {b->out_dir, path_join(b->arena, b->out_dir, "html"), path_join(b->arena, b->out_dir, "docx"),
+                        path_join(b->arena, b->out_dir, ".techfile"), path_join(b->arena, b->out_dir, CHAPTER_DIR)};
+  int existed[sizeof made / sizeof *made];
+  for (size_t i = 0; i < sizeof made / sizeof *made; i++) existed[i] = path_is_dir(made[i]);
+  tf_render *r = go ? render_open(b) : NULL;
+  if (go && !r) go = 0, status = 1;
   decorate_prepare(b);
-  for (size_t i = 0; i < b->docs.n; i++) {
-    tf_doc *d = b->docs.items[i];
-    files[np] = d->id;
-    pages[np++] = decorate_document(b, d);
-  }
+  tf_combine *cb = combine_open(b);
+  outset o = {0};
+  renderer rr;
+  if (go) renderer_start(b, &rr, r, cb);
+  const char *dump = getenv("TECHFILE_DUMP_PAGES"); /* every page tree, to develop templates with xsltproc */
+  if (dump && (!*dump || mkdir_p(dump) != 0)) dump = NULL;
   tf_genpage gen[PAGES_MAX];
   size_t ng = pages_generate(b, gen);
-  for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
-  size_t nhtml = np;
-  files[np] = COMBINED_FILE;
+  /* The compliance matrix is chapter 0, the documents 1..n, the gap list the last. */
+  size_t nch = combine_count(cb);
+  for (size_t k = 0; k < nch; k++) {
+    xmlDocPtr page = NULL;
+    const char *stem = combine_file(cb, k);
+    if (k >= 1 && k <= b->docs.n) page = decorate_document(b, b->docs.items[k - 1]);
+    else
+      for (size_t i = 0; i < ng && !page; i++)
+        if (!strcmp(gen[i].file, stem)) page = gen[i].xml;
+    xmlDocPtr chapter = combine_chapter(cb, k, page);
+    if (dump) {
+      xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
+      xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
+    }
+    if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1);
+    else xmlFreeDoc(chapter);
+    if (k >= 1 && k <= b->docs.n) {
+      if (go) renderer_add(b, &rr, &o, page, stem, 0);
+      else xmlFreeDoc(page);
+    }
+  }
+  for (size_t i = 0; i < ng; i++) { /* the generated pages themselves */
+    if (dump && strcmp(gen[i].file, "compliance-matrix") && strcmp(gen[i].file, "gaps"))
+      xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i].file)), gen[i].xml, "UTF-8", 1);
+    if (go) renderer_add(b, &rr, &o, gen[i].xml, gen[i].file, 0);
+    else xmlFreeDoc(gen[i].xml);
+  }
   stage("decorate");
-  pages[np] = combine_pages(b, pages, files, np);
-  np++;
-  stage("combine");
-  /* TECHFILE_DUMP_PAGES=DIR writes every page tree, to develop templates with xsltproc. */
-  const char *dump = getenv("TECHFILE_DUMP_PAGES");
-  for (size_t i = 0; dump && *dump && i < np; i++)
-    if (mkdir_p(dump) == 0) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", files[i])), pages[i], "UTF-8", 1);
+  int rendered = go ? renderer_finish(b, &rr) : 0;
+  tf_buf state = {0};
+  if (go) renderer_state(&rr, &state);
+  stage("render");
 
   /* Release blockers are errors of a release build, but the outputs (with the release
    * readiness page) are still written: only content errors stop the writing. */
@@ -656,14 +963,10 @@ int build_run(tf_build *b, int render) {
       diag_add(&b->diags, x->file, x->line, 1, DIAG_ERROR, "release-blocker", "release blocked: %s", x->what);
     }
   diag_sort(&b->diags);
-  int status = 0, wrote = 0;
-  outset o = {0};
-  if (content_errors) status = 1;
-  else if (render) {
-    tf_buf json = {0}, junit = {0}, state = {0};
-    int rendered = render_all(b, pages, files, np, nhtml, &o, &state);
-    stage("render");
-    if (rendered != 0) status = 1;
+  if (content_errors || !go) status = status || content_errors ? 1 : 0;
+  else {
+    tf_buf json = {0}, junit = {0};
+    if (rendered != 0 || render_rest(b, r, cb, 1, &o) != 0) status = 1;
     else {
       report_json(b, &json);
       report_junit(b, &junit);
@@ -671,20 +974,23 @@ int build_run(tf_build *b, int render) {
       out_add(b, &o, "report.junit.xml", &junit);
       if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
       stage("write+pack");
+      if (!status) renderer_commit(&rr, 1);
       /* The state is written last: a build stopped before this point re-renders next time. */
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
       if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0))
         diag_add(&b->diags, sf, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
       wrote = !status;
     }
-    buf_free(&state);
     if (!status && b->depfile && write_depfile(b) != 0) status = 1;
     if (!status && b->pdf && convert_pdf(b, &o) != 0) status = 1;
   }
-  for (size_t i = 0; i < np; i++) xmlFreeDoc(pages[i]);
-  free(pages);
-  free(files);
+  buf_free(&state);
+  if (r) render_close(r);
+  combine_free(cb);
+  if (go) renderer_commit(&rr, 0); /* what is still staged was not committed */
   out_free(&o);
+  for (size_t i = sizeof made / sizeof *made; go && !wrote && i-- > 0;)
+    if (!existed[i]) rmdir(made[i]);
   diag_sort(&b->diags);
   diag_print(&b->diags, stderr);
   const char *line = summary_line(b);

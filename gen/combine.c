@@ -1,22 +1,86 @@
-/* combine.c: one page holding the whole technical file. See combine.h. */
+/* combine.c: the combined technical-file.docx, assembled from chapters. See combine.h. */
 #include "combine.h"
 
+#include <libxml/xmlsave.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  tf_page *p;
-  const char **files;    /* the pages that are chapters, in order */
-  size_t nfiles;
-  int fn_base, num_base; /* offsets that keep footnote and list numbers unique */
-  int fn_max, num_max;
-} ctx;
+#include "pack.h"
 
-static const char *chapter_bookmark(ctx *c, int k) { return arena_printf(c->p->b->arena, "D%d", k + 1); }
+#define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+/* The three parts a chapter adds to: body blocks, list instances (w:num), footnotes. */
+enum { PIECE_BODY, PIECE_NUMS, PIECE_NOTES, NPIECES };
+static const char *const piece_part[NPIECES] = {"word/document.xml", "word/numbering.xml", "word/footnotes.xml"};
+
+typedef struct {
+  tf_buf z;     /* raw deflate, ending on a sync flush: a middle piece of the part's stream */
+  uint32_t crc; /* CRC-32 and length of the uncompressed bytes */
+  size_t raw;
+} piece;
+
+typedef struct { int level; const char *text, *bookmark; } toc_entry;
+typedef struct { const char *id, *target, *type; } rel_entry;
+
+typedef struct {
+  const char *file;
+  tf_vec toc;   /* toc_entry*: headings of levels 1-3, for the shell's table of contents */
+  tf_vec rels;  /* rel_entry*: relationships its body uses (ids unique in the file) */
+  piece p[NPIECES];
+  char *ns;     /* namespace declarations its fragments rely on (see ns_signature); heap */
+  int ready;
+} chapter;
+
+struct tf_combine {
+  tf_build *b;
+  size_t n;
+  chapter *ch;
+  tf_map index;                     /* page stem → chapter number + 1 */
+  int fn_base, num_base, bm_base;   /* where the next chapter's numbers start */
+  piece out[NPIECES];               /* spliced parts, owned until combine_free */
+  tf_buf shell_ns;
+};
+
+tf_combine *combine_open(tf_build *b) {
+  tf_combine *c = xcalloc(1, sizeof *c);
+  c->b = b;
+  c->ch = xcalloc(b->docs.n + 3, sizeof *c->ch);
+  c->ch[c->n++].file = "compliance-matrix";
+  for (size_t i = 0; i < b->docs.n; i++) c->ch[c->n++].file = ((tf_doc *)b->docs.items[i])->id;
+  c->ch[c->n++].file = "gaps";
+  for (size_t k = 0; k < c->n; k++) map_put(b->arena, &c->index, c->ch[k].file, (void *)(k + 1));
+  return c;
+}
+
+size_t combine_count(const tf_combine *c) { return c->n; }
+const char *combine_file(const tf_combine *c, size_t k) { return c->ch[k].file; }
+
+void combine_free(tf_combine *c) {
+  if (!c) return;
+  for (size_t k = 0; k < c->n; k++) {
+    for (int i = 0; i < NPIECES; i++) buf_free(&c->ch[k].p[i].z);
+    free(c->ch[k].ns);
+  }
+  for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z);
+  buf_free(&c->shell_ns);
+  free(c->ch);
+  free(c);
+}
+
+/* ---- chapter trees (main thread) ------------------------------------------------------ */
+
+static const char *chapter_bookmark(tf_arena *a, size_t k) { return arena_printf(a, "D%zu", k + 1); }
 
 static int is(xmlNodePtr n, const char *name) { return n->type == XML_ELEMENT_NODE && !strcmp((char *)n->name, name); }
 
 static char *prop(xmlNodePtr n, const char *name) { return (char *)xmlGetProp(n, BAD_CAST name); }
+
+typedef struct {
+  tf_combine *c;
+  tf_page *p;
+  int fn_max, num_max;
+  int headings, rows; /* for the bookmark-id span of the chapter */
+} fixer;
 
 static void renumber(xmlNodePtr n, const char *attr, int base, int *max) {
   char *v = prop(n, attr);
@@ -29,9 +93,10 @@ static void renumber(xmlNodePtr n, const char *attr, int base, int *max) {
   xmlFree(v);
 }
 
-/* Fixes one copied subtree: links land inside the combined file, relationships and numbers
- * are allocated anew, headings move one level down under the chapter heading. */
-static void fix(ctx *c, xmlNodePtr n) {
+/* Fixes a copied subtree: links land inside the combined file, relationships and numbers are
+ * the chapter's own, headings move one level down under the chapter heading. */
+static void fix(fixer *f, xmlNodePtr n) {
+  tf_arena *a = f->c->b->arena;
   for (; n; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
     if (is(n, "heading")) {
@@ -41,39 +106,39 @@ static void fix(ctx *c, xmlNodePtr n) {
       char s[16];
       snprintf(s, sizeof s, "%d", l > 6 ? 6 : l);
       xmlSetProp(n, BAD_CAST "level", BAD_CAST s);
+      f->headings++;
+    } else if (is(n, "table_row")) {
+      if (xmlHasProp(n, BAD_CAST "bookmark")) f->rows++;
     } else if (is(n, "link")) {
       char *kind = prop(n, "kind"), *file = prop(n, "file"), *dest = prop(n, "destination");
       xmlUnsetProp(n, BAD_CAST "rid");
-      int k = -1;
-      for (size_t i = 0; file && i < c->nfiles && k < 0; i++)
-        if (!strcmp(c->files[i], file)) k = (int)i;
-      if (kind && !strcmp(kind, "page") && k >= 0) {
+      size_t k = file ? (size_t)map_get(&f->c->index, file) : 0;
+      if (kind && !strcmp(kind, "page") && k) {
         xmlSetProp(n, BAD_CAST "same", BAD_CAST "true");
         xmlSetProp(n, BAD_CAST "file", BAD_CAST COMBINED_FILE);
-        char *bm = prop(n, "bookmark");
-        if (!bm) xmlSetProp(n, BAD_CAST "bookmark", BAD_CAST chapter_bookmark(c, k)); /* the top of that page */
-        xmlFree(bm);
+        if (!xmlHasProp(n, BAD_CAST "bookmark")) /* the top of that page */
+          xmlSetProp(n, BAD_CAST "bookmark", BAD_CAST chapter_bookmark(a, k - 1));
       } else if (kind && !strcmp(kind, "page") && file) {
         /* a page that is not a chapter (RACI, training, release): its own .docx */
         xmlUnsetProp(n, BAD_CAST "same");
-        xmlSetProp(n, BAD_CAST "rid", BAD_CAST page_rel(c->p, arena_printf(c->p->b->arena, "%s.docx", file), 0));
+        xmlSetProp(n, BAD_CAST "rid", BAD_CAST page_rel(f->p, arena_printf(a, "%s.docx", file), 0));
       } else if (kind && !strcmp(kind, "external") && dest) {
-        xmlSetProp(n, BAD_CAST "rid", BAD_CAST page_rel(c->p, dest, 0));
+        xmlSetProp(n, BAD_CAST "rid", BAD_CAST page_rel(f->p, dest, 0));
       }
       xmlFree(kind);
       xmlFree(file);
       xmlFree(dest);
     } else if (is(n, "image")) {
       char *kind = prop(n, "kind"), *src = prop(n, "src");
-      if (kind && !strcmp(kind, "local") && src) xmlSetProp(n, BAD_CAST "rid", BAD_CAST page_rel(c->p, src, 1));
+      if (kind && !strcmp(kind, "local") && src) xmlSetProp(n, BAD_CAST "rid", BAD_CAST page_rel(f->p, src, 1));
       xmlFree(kind);
       xmlFree(src);
     } else if (is(n, "footnote_reference") || is(n, "footnote_definition")) {
-      renumber(n, "n", c->fn_base, &c->fn_max);
+      renumber(n, "n", f->c->fn_base, &f->fn_max);
     } else if (is(n, "list")) {
-      renumber(n, "num", c->num_base, &c->num_max);
+      renumber(n, "num", f->c->num_base, &f->num_max);
     }
-    fix(c, n->children);
+    fix(f, n->children);
   }
 }
 
@@ -83,49 +148,317 @@ static xmlNodePtr child(xmlDocPtr d, const char *name) {
   return NULL;
 }
 
-static void chapter(ctx *c, xmlDocPtr page, int k) {
-  tf_page *p = c->p;
+/* Headings of levels 1-3 outside footnotes, for the shell's table of contents. */
+static void collect_toc(tf_arena *a, chapter *ch, xmlNodePtr n) {
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE || is(n, "footnote_definition")) continue;
+    if (is(n, "heading")) {
+      char *lv = prop(n, "level"), *bm = prop(n, "bookmark");
+      xmlChar *text = xmlNodeGetContent(n);
+      int level = lv ? atoi(lv) : 1;
+      if (level <= 3) {
+        toc_entry *e = arena_alloc(a, sizeof *e);
+        e->level = level;
+        e->text = arena_strdup(a, text ? (char *)text : "");
+        e->bookmark = bm ? arena_strdup(a, bm) : NULL;
+        vec_push(a, &ch->toc, e);
+      }
+      xmlFree(lv), xmlFree(bm), xmlFree(text);
+      continue;
+    }
+    collect_toc(a, ch, n->children);
+  }
+}
+
+xmlDocPtr combine_chapter(tf_combine *c, size_t k, xmlDocPtr page) {
+  tf_build *b = c->b;
+  tf_arena *a = b->arena;
+  chapter *ch = &c->ch[k];
+  tf_page p;
+  page_begin(&p, b, "chapter", COMBINED_FILE, arena_printf(a, "Technical file: %s %s", b->product, b->product_version), NULL);
+  p.rid_prefix = arena_printf(a, "rId%zu_", k + 1); /* unique in the file, whatever other chapters hold */
+  xb_attr(p.page, "chapter", arena_printf(a, "%zu", k + 1));
+  xb_attr(p.page, "bookmark-base", arena_printf(a, "%d", c->bm_base));
   xmlNodePtr meta = child(page, "meta"), body = child(page, "document");
   char *title = prop(meta, "title"), *id = prop(meta, "id"), *version = prop(meta, "version");
   char *status = prop(meta, "status"), *owner = prop(meta, "owner");
-  const char *anchor = chapter_bookmark(c, k);
-  xmlNodePtr h = xb_el(p->body, "heading");
+  const char *anchor = chapter_bookmark(a, k);
+  xmlNodePtr h = xb_el(p.body, "heading");
   xb_attr(h, "level", "1");
   xb_attr(h, "anchor", anchor);
   xb_attr(h, "bookmark", anchor);
-  xb_text(h, "text", version ? arena_printf(p->b->arena, "%s %s", id, title) : title);
+  xb_text(h, "text", version ? arena_printf(a, "%s %s", id, title) : title);
   if (version)
-    xb_para(p->body, arena_printf(p->b->arena, "Version %s · %s%s%s", version, status ? status : "draft",
-                                  owner ? " · owner: " : "", owner ? owner : ""));
+    xb_para(p.body, arena_printf(a, "Version %s · %s%s%s", version, status ? status : "draft", owner ? " · owner: " : "",
+                                 owner ? owner : ""));
   xmlFree(title), xmlFree(id), xmlFree(version), xmlFree(status), xmlFree(owner);
   xmlNodePtr first = NULL;
-  for (xmlNodePtr n = body->children; n; n = n->next) {
-    xmlNodePtr copy = xmlDocCopyNode(n, p->xml, 1);
-    xmlAddChild(p->body, copy);
+  for (xmlNodePtr n = body ? body->children : NULL; n; n = n->next) {
+    xmlNodePtr copy = xmlDocCopyNode(n, p.xml, 1);
+    xmlAddChild(p.body, copy);
     if (!first) first = copy;
   }
-  c->fn_max = c->fn_base, c->num_max = c->num_base;
-  if (first) fix(c, first);
-  c->fn_base = c->fn_max, c->num_base = c->num_max;
+  fixer f = {.c = c, .p = &p, .fn_max = c->fn_base, .num_max = c->num_base, .headings = 1};
+  if (first) fix(&f, first);
+  c->fn_base = f.fn_max, c->num_base = f.num_max;
+  /* the ids page.xsl gives: top-level blocks, then nested headings, then bookmarked rows */
+  int top = 0;
+  for (xmlNodePtr n = p.body->children; n; n = n->next) top += n->type == XML_ELEMENT_NODE;
+  c->bm_base += top + f.headings + f.rows;
+  collect_toc(a, ch, p.body->children);
+  for (xmlNodePtr r = p.rels->children; r; r = r->next) {
+    rel_entry *e = arena_alloc(a, sizeof *e);
+    char *rid = prop(r, "id"), *target = prop(r, "target"), *type = prop(r, "type");
+    e->id = arena_strdup(a, rid), e->target = arena_strdup(a, target), e->type = arena_strdup(a, type);
+    xmlFree(rid), xmlFree(target), xmlFree(type);
+    vec_push(a, &ch->rels, e);
+  }
+  return p.xml;
 }
 
-xmlDocPtr combine_pages(tf_build *b, xmlDocPtr *pages, const char **files, size_t n) {
-  tf_page p;
-  page_begin(&p, b, "combined", COMBINED_FILE, arena_printf(b->arena, "Technical file: %s %s", b->product, b->product_version), NULL);
-  ctx c = {.p = &p};
-  /* The matrix first, then the documents in ID order, then the gap list. */
-  static const char *const order[] = {"compliance-matrix", NULL, "gaps"};
-  xmlDocPtr *chosen = xcalloc(n + 1, sizeof *chosen);
-  c.files = xcalloc(n + 1, sizeof *c.files);
-  for (int part = 0; part < 3; part++)
-    for (size_t i = 0; i < n; i++) {
-      xmlChar *kind = xmlGetProp(xmlDocGetRootElement(pages[i]), BAD_CAST "kind");
-      int doc = kind && !strcmp((char *)kind, "document");
-      xmlFree(kind);
-      if (order[part] ? !strcmp(files[i], order[part]) : doc) chosen[c.nfiles] = pages[i], c.files[c.nfiles++] = files[i];
+/* ---- rendering a chapter (worker threads: heap only, no arena) ---------------------------- */
+
+/* "prefix=uri " for each namespace declared on the root and body of word/document.xml: the
+ * serialised fragments use these prefixes without declaring them, so the shell must declare
+ * the same ones. */
+static void ns_signature(xmlNodePtr root, tf_buf *out) {
+  for (xmlNodePtr n = root; n; n = n == root ? n->children : NULL) {
+    while (n && n != root && !(n->type == XML_ELEMENT_NODE && !strcmp((char *)n->name, "body"))) n = n->next;
+    if (!n) break;
+    for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next)
+      buf_printf(out, "%s=%s ", ns->prefix ? (char *)ns->prefix : "", ns->href ? (char *)ns->href : "");
+    if (n != root) break;
+  }
+}
+
+static xmlNodePtr part_root(xmlDocPtr pkg, const char *name) {
+  for (xmlNodePtr p = xmlDocGetRootElement(pkg)->children; p; p = p->next) {
+    if (!is(p, "part")) continue;
+    char *pn = prop(p, "name");
+    int match = pn && !strcmp(pn, name);
+    xmlFree(pn);
+    if (!match) continue;
+    for (xmlNodePtr r = p->children; r; r = r->next)
+      if (r->type == XML_ELEMENT_NODE) return r;
+  }
+  return NULL;
+}
+
+/* Serialises the children of parent that belong to the chapter and deflates them as a middle
+ * piece of a stream. */
+static void take(xmlNodePtr parent, int which, piece *out) {
+  xmlBufferPtr xb = xmlBufferCreate();
+  xmlSaveCtxtPtr save = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL);
+  for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    const char *name = (const char *)n->name;
+    int keep = which == PIECE_BODY    ? strcmp(name, "sectPr") != 0
+               : which == PIECE_NUMS  ? !strcmp(name, "num")
+                                      : !strcmp(name, "footnote") && !xmlHasNsProp(n, BAD_CAST "type", BAD_CAST W_NS);
+    if (keep) xmlSaveTree(save, n);
+  }
+  xmlSaveClose(save);
+  out->z.len = 0;
+  out->raw = (size_t)xmlBufferLength(xb);
+  pack_deflate(xmlBufferContent(xb), out->raw, 0, &out->z, &out->crc);
+  xmlBufferFree(xb);
+}
+
+int combine_render(tf_combine *c, tf_render *r, size_t k, xmlDocPtr chapter_page) {
+  chapter *ch = &c->ch[k];
+  xmlDocPtr pkg = render_docx_package(r, chapter_page);
+  if (!pkg) return -1;
+  xmlNodePtr doc = part_root(pkg, piece_part[PIECE_BODY]), body = NULL;
+  for (xmlNodePtr n = doc ? doc->children : NULL; n && !body; n = n->next)
+    if (is(n, "body")) body = n;
+  if (!body) {
+    diag_add(&c->b->diags, c->b->templates_dir, 1, 1, DIAG_ERROR, "template-failed",
+             "the DOCX stylesheet wrote no word/document.xml with a w:body for chapter %s of the combined file", ch->file);
+    xmlFreeDoc(pkg);
+    return -1;
+  }
+  tf_buf ns = {0};
+  ns_signature(doc, &ns);
+  free(ch->ns);
+  ch->ns = xstrdup(buf_cstr(&ns));
+  buf_free(&ns);
+  take(body, PIECE_BODY, &ch->p[PIECE_BODY]);
+  take(part_root(pkg, piece_part[PIECE_NUMS]), PIECE_NUMS, &ch->p[PIECE_NUMS]);
+  take(part_root(pkg, piece_part[PIECE_NOTES]), PIECE_NOTES, &ch->p[PIECE_NOTES]);
+  ch->ready = 1;
+  xmlFreeDoc(pkg);
+  return 0;
+}
+
+/* ---- the cache of rendered chapters --------------------------------------------------- */
+
+void combine_save(const tf_combine *c, size_t k, tf_buf *out) {
+  const chapter *ch = &c->ch[k];
+  buf_printf(out, "techfile-chapter 1\n%s\n", ch->ns ? ch->ns : "");
+  for (int i = 0; i < NPIECES; i++) {
+    buf_printf(out, "%08x %zu %zu\n", (unsigned)ch->p[i].crc, ch->p[i].raw, ch->p[i].z.len);
+    buf_put(out, ch->p[i].z.data ? ch->p[i].z.data : "", ch->p[i].z.len);
+  }
+}
+
+int combine_load(tf_combine *c, size_t k, const void *data, size_t len) {
+  chapter *ch = &c->ch[k];
+  const char *s = data, *end = s + len;
+  const char *nl = memchr(s, '\n', len);
+  if (!nl || strncmp(s, "techfile-chapter 1\n", 19)) return -1;
+  s = nl + 1;
+  nl = memchr(s, '\n', (size_t)(end - s));
+  if (!nl) return -1;
+  free(ch->ns);
+  ch->ns = xstrdup("");
+  ch->ns = xrealloc(ch->ns, (size_t)(nl - s) + 1);
+  memcpy(ch->ns, s, (size_t)(nl - s));
+  ch->ns[nl - s] = 0;
+  s = nl + 1;
+  for (int i = 0; i < NPIECES; i++) {
+    unsigned crc;
+    size_t raw, zlen;
+    int used = 0;
+    nl = memchr(s, '\n', (size_t)(end - s));
+    if (!nl || sscanf(s, "%8x %zu %zu\n%n", &crc, &raw, &zlen, &used) != 3 || s + used != nl + 1 || zlen > (size_t)(end - nl - 1))
+      return -1;
+    s = nl + 1;
+    ch->p[i].crc = crc;
+    ch->p[i].raw = raw;
+    ch->p[i].z.len = 0;
+    buf_put(&ch->p[i].z, s, zlen);
+    s += zlen;
+  }
+  ch->ready = s == end;
+  return ch->ready ? 0 : -1;
+}
+
+/* ---- the shell and the splice ------------------------------------------------------------ */
+
+/* Appends a deflated middle piece to the stream being built in out. */
+static void append_piece(piece *out, const piece *p) {
+  if (!p->z.len) return;
+  buf_put(&out->z, p->z.data, p->z.len);
+  out->crc = pack_crc32_combine(out->crc, p->crc, p->raw);
+  out->raw += p->raw;
+}
+
+static void append_bytes(piece *out, const char *s, size_t len, int last) {
+  piece p = {0};
+  pack_deflate(s, len, last, &p.z, &p.crc);
+  p.raw = len;
+  if (p.z.len) append_piece(out, &p);
+  buf_free(&p.z);
+}
+
+typedef struct {
+  tf_combine *c;
+  int failed;
+} splicer;
+
+/* word/document.xml: the shell's text, with each <?techfile-chapter K?> replaced by chapter K's
+ * body. numbering.xml and footnotes.xml: every chapter's entries before the root's end tag. */
+static int splice(void *ctx, pack_entry *part) {
+  splicer *sp = ctx;
+  tf_combine *c = sp->c;
+  int which = -1;
+  for (int i = 0; i < NPIECES; i++)
+    if (!strcmp(part->name, piece_part[i])) which = i;
+  if (which < 0) return 0;
+  const char *text = part->data;
+  size_t len = part->len;
+  piece *out = &c->out[which];
+  out->z.len = 0, out->crc = 0, out->raw = 0;
+  if (which == PIECE_BODY) {
+    static const char pi[] = "<?techfile-chapter ";
+    const char *s = text, *end = text + len;
+    size_t next = 0;
+    for (;;) {
+      const char *at = memmem(s, (size_t)(end - s), pi, sizeof pi - 1);
+      if (!at) break;
+      char *stop = NULL;
+      unsigned long k = strtoul(at + sizeof pi - 1, &stop, 10);
+      if (k != next || !stop || strncmp(stop, "?>", 2)) break;
+      append_bytes(out, s, (size_t)(at - s), 0);
+      append_piece(out, &c->ch[k].p[PIECE_BODY]);
+      s = stop + 2;
+      next++;
     }
-  for (size_t k = 0; k < c.nfiles; k++) chapter(&c, chosen[k], (int)k);
-  free(chosen);
-  free(c.files);
-  return p.xml;
+    if (next != c->n) {
+      diag_add(&c->b->diags, c->b->templates_dir, 1, 1, DIAG_ERROR, "template-failed",
+               "the DOCX stylesheet did not place chapter %zu of the combined file (a <?techfile-chapter %zu?> for each <chapter>, in order)",
+               next, next);
+      return -1;
+    }
+    append_bytes(out, s, (size_t)(end - s), 1);
+  } else {
+    /* the root's end tag: the last "</" of the part */
+    const char *at = NULL;
+    for (const char *q = text + len; q > text + 1 && !at; q--)
+      if (q[-2] == '<' && q[-1] == '/') at = q - 2;
+    if (!at) {
+      diag_add(&c->b->diags, c->b->templates_dir, 1, 1, DIAG_ERROR, "template-failed",
+               "the DOCX stylesheet's %s for the combined file has no end tag to add chapters before", part->name);
+      return -1;
+    }
+    append_bytes(out, text, (size_t)(at - text), 0);
+    for (size_t k = 0; k < c->n; k++) append_piece(out, &c->ch[k].p[which]);
+    append_bytes(out, at, (size_t)(text + len - at), 1);
+  }
+  part->data = out->z.data;
+  part->len = out->z.len;
+  part->deflated = 1;
+  part->raw_len = out->raw;
+  part->crc = out->crc;
+  return 0;
+}
+
+int combine_docx(tf_combine *c, tf_render *r, tf_buf *out) {
+  tf_build *b = c->b;
+  tf_arena *a = b->arena;
+  for (size_t k = 0; k < c->n; k++)
+    if (!c->ch[k].ready) return -1; /* its render failed: already a diagnostic */
+  tf_page p;
+  page_begin(&p, b, "combined", COMBINED_FILE, arena_printf(a, "Technical file: %s %s", b->product, b->product_version), NULL);
+  for (size_t k = 0; k < c->n; k++) {
+    chapter *ch = &c->ch[k];
+    xmlNodePtr e = xb_el(p.body, "chapter");
+    xb_attr(e, "n", arena_printf(a, "%zu", k));
+    xb_attr(e, "file", ch->file);
+    for (size_t i = 0; i < ch->toc.n; i++) {
+      toc_entry *t = ch->toc.items[i];
+      xmlNodePtr h = xb_el(e, "heading");
+      xb_attr(h, "level", arena_printf(a, "%d", t->level));
+      xb_attr(h, "bookmark", t->bookmark);
+      xb_text(h, "text", t->text);
+    }
+    for (size_t i = 0; i < ch->rels.n; i++) {
+      rel_entry *re = ch->rels.items[i];
+      xmlNodePtr rel = xb_el(p.rels, "rel");
+      xb_attr(rel, "id", re->id);
+      xb_attr(rel, "target", re->target);
+      xb_attr(rel, "type", re->type);
+      if (!strcmp(re->type, "hyperlink")) xb_attr(rel, "mode", "External");
+    }
+  }
+  xmlDocPtr pkg = render_docx_package(r, p.xml);
+  int rc = -1;
+  if (pkg) {
+    xmlNodePtr root = part_root(pkg, piece_part[PIECE_BODY]);
+    c->shell_ns.len = 0;
+    if (root) ns_signature(root, &c->shell_ns);
+    rc = 0;
+    for (size_t k = 0; k < c->n && !rc; k++)
+      if (strcmp(c->ch[k].ns, buf_cstr(&c->shell_ns))) {
+        diag_add(&b->diags, b->templates_dir, 1, 1, DIAG_ERROR, "template-failed",
+                 "the DOCX stylesheet declares other namespaces on w:document for a chapter (%s) than for the combined file (%s)",
+                 c->ch[k].ns, buf_cstr(&c->shell_ns));
+        rc = -1;
+      }
+    splicer sp = {.c = c};
+    if (!rc) rc = render_docx_zip(r, p.xml, pkg, splice, &sp, out);
+    xmlFreeDoc(pkg);
+  }
+  xmlFreeDoc(p.xml);
+  return rc;
 }

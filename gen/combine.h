@@ -1,19 +1,43 @@
 /*
- * combine.h: the whole technical file as one page, for docx/technical-file.docx: a cover and
- * TOC (from the templates), the compliance matrix, every document as a chapter in ID order,
- * and the gap list. Links between pages become links inside the file (bookmarks); footnotes,
- * list numbering and relationships are renumbered so that chapters do not collide.
+ * combine.h: docx/technical-file.docx, the whole technical file as one DOCX: a cover and table
+ * of contents, the compliance matrix, every document as a chapter in ID order, the gap list.
  *
- * Owns: nothing past its return; the page belongs to the caller (xmlFreeDoc).
+ * The file is assembled from chapters rather than rendered as one page: each chapter is a small
+ * page tree of its own (kind "chapter": a copy of a page's body, links pointed at bookmarks
+ * inside the file, headings one level down, footnote, list, bookmark and relationship numbers
+ * that follow on from the chapters before it). Chapters render on the worker threads like any
+ * page, and each rendered body is deflated there, as an independent piece of one deflate
+ * stream. The "shell" (kind "combined": cover, contents, one placeholder per chapter, every
+ * chapter's relationships) renders last; combine_docx splices the pieces into its
+ * word/document.xml, numbering.xml and footnotes.xml without parsing or compressing them again.
+ *
+ * Owns: the tf_combine (combine_free) with the rendered pieces; chapter trees belong to the
+ * caller (xmlFreeDoc).
  */
 #ifndef TF_COMBINE_H
 #define TF_COMBINE_H
 
 #include "decorate.h"
+#include "render.h"
 
 #define COMBINED_FILE "technical-file"
 
-/* pages/files: every page of the build (documents and generated pages), as build.c has them. */
-xmlDocPtr combine_pages(tf_build *b, xmlDocPtr *pages, const char **files, size_t n);
+typedef struct tf_combine tf_combine;
+
+/* The chapters: the compliance matrix, the documents (b->docs order), the gap list. */
+tf_combine *combine_open(tf_build *b);
+size_t combine_count(const tf_combine *c);
+const char *combine_file(const tf_combine *c, size_t k); /* page stem of chapter k */
+/* Chapter k's page tree, made from that page's tree (left unchanged). Main thread only, in
+ * order k = 0, 1, 2...: numbers continue from the chapter before. */
+xmlDocPtr combine_chapter(tf_combine *c, size_t k, xmlDocPtr page);
+/* Renders chapter k into its pieces. Worker threads, any order; 0 or -1 after a diagnostic. */
+int combine_render(tf_combine *c, tf_render *r, size_t k, xmlDocPtr chapter);
+/* Chapter k's pieces, serialised (for the incremental-build cache) and back. */
+void combine_save(const tf_combine *c, size_t k, tf_buf *out);
+int combine_load(tf_combine *c, size_t k, const void *data, size_t len);
+/* The .docx: the shell rendered with every chapter spliced in. 0 or -1 after a diagnostic. */
+int combine_docx(tf_combine *c, tf_render *r, tf_buf *out);
+void combine_free(tf_combine *c);
 
 #endif

@@ -118,7 +118,7 @@ const char *page_rel(tf_page *p, const char *target, int image) {
   const char *key = arena_printf(p->b->arena, "%c%s", image ? 'i' : 'h', target);
   const char *id = map_get(&p->rel_ids, key);
   if (id) return id;
-  id = arena_printf(p->b->arena, "rId%d", ++p->next_rid);
+  id = arena_printf(p->b->arena, "%s%d", p->rid_prefix ? p->rid_prefix : "rId", ++p->next_rid);
   map_put(p->b->arena, &p->rel_ids, key, (void *)id);
   xmlNodePtr r = xb_el(p->rels, "rel");
   xb_attr(r, "id", id);
@@ -182,6 +182,15 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
   xb_attr(site, "standard-title", b->catalog.title);
   xb_attr(site, "build-date", b->build_date);
   xb_attr(site, "generator", "techfile " TF_VERSION);
+  /* A chapter of the combined file is only ever a DOCX body: no sidebar. */
+  if (!strcmp(kind, "chapter")) {
+    p->meta = xb_el(p->page, "meta");
+    xb_attr(p->meta, "id", file);
+    xb_attr(p->meta, "title", title);
+    p->rels = xb_el(p->page, "rels");
+    p->body = xb_el(p->page, "document");
+    return;
+  }
   xmlNodePtr nav = xb_el(p->page, "nav");
   gen_page g[8];
   int ng = gen_pages(b, g);
@@ -774,6 +783,9 @@ xmlDocPtr decorate_document(tf_build *b, tf_doc *d) {
   fill_meta(&p, d);
   deco c = {.p = &p, .d = d};
   size_t cap = 0;
+  /* model_build released the parse tree (decorate.h): parse again. */
+  int reparsed = !d->ast;
+  if (reparsed) d->ast = load_markdown(d->body ? d->body : "", d->body_len), model_attach_headings(d);
   for (cmark_node *n = cmark_node_first_child(d->ast); n; n = cmark_node_next(n))
     if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
       if (c.ndefs == cap) cap = cap ? cap * 2 : 8, c.defs = xrealloc(c.defs, cap * sizeof *c.defs);
@@ -783,5 +795,6 @@ xmlDocPtr decorate_document(tf_build *b, tf_doc *d) {
   convert_children(&c, d->ast, p.body, 0);
   free(c.defs);
   insert_statements(&p, d);
+  if (reparsed) cmark_node_free(d->ast), d->ast = NULL;
   return p.xml;
 }

@@ -22,6 +22,7 @@ typedef struct {
   xmlDocPtr xml;
   xmlNodePtr page, meta, rels, body;
   int next_rid, next_num, next_bookmark;
+  const char *rid_prefix; /* relationship ids are <prefix><n>: "rId" unless set */
   tf_map rel_ids;         /* relationship target → id, so each target is related once */
 } tf_page;
 
@@ -44,7 +45,9 @@ xmlNodePtr xb_cell(xmlNodePtr row, const char *text);
 
 /* Once, before the first page: what the pages share (each document's process). */
 void decorate_prepare(tf_build *b);
-/* The document page, fully resolved. NULL never: problems become diagnostics. */
+/* The document page, fully resolved. NULL never: problems become diagnostics. A document
+ * whose parse tree was released after the checks (build.c, to keep memory flat) is parsed
+ * again from its body for the call, and released again. */
 xmlDocPtr decorate_document(tf_build *b, tf_doc *d);
 /* Fills a clause's audit-defense template for a backing document. */
 const char *decorate_defense(tf_build *b, const tf_clause *k, const tf_doc *d, const tf_claim *c);

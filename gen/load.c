@@ -290,7 +290,10 @@ static void load_one(tf_build *b, const char *rel) {
     /* yval lines count from the YAML's first line, which is file line 2. */
     d->body_line0 = line_of(t + skip, body) - 1;
   }
-  if (!d->broken) d->ast = load_markdown(t + skip + body, n - skip - body);
+  if (!d->broken) {
+    d->body_len = n - skip - body;
+    d->body = arena_strndup(a, t + skip + body, d->body_len); /* parsed by model_build */
+  }
   buf_free(&buf);
 }
 

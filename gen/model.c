@@ -237,6 +237,18 @@ static void model_headings(tf_build *b, tf_doc *d) {
   buf_free(&text);
 }
 
+void model_attach_headings(tf_doc *d) {
+  cmark_iter *it = cmark_iter_new(d->ast);
+  cmark_event_type ev;
+  size_t k = 0;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING)
+      cmark_node_set_user_data(n, k < d->headings.n ? d->headings.items[k++] : NULL);
+  }
+  cmark_iter_free(it);
+}
+
 static int cmp_doc_id(const void *x, const void *y) {
   const tf_doc *a = *(tf_doc *const *)x, *b = *(tf_doc *const *)y;
   return strcmp(a->id, b->id);
@@ -291,10 +303,10 @@ void model_build(tf_build *b) {
       yval *v = yv_get(d->fm, "status");
       diag_add(&b->diags, d->shown, FL(v), v->col, DIAG_ERROR, "approval-missing", "status 'approved' needs at least one entry in 'approvals'");
     }
-    if (!ok) {
-      cmark_node_free(d->ast), d->ast = NULL;
-      continue;
-    }
+    if (!ok) continue;
+    /* One parse tree at a time: they cost about 14 times their Markdown. What later stages
+     * need of it is kept (headings, plain text); records and pages parse again. */
+    d->ast = load_markdown(d->body ? d->body : "", d->body_len);
     model_headings(b, d);
     tf_buf plain = {0};
     buf_puts(&plain, d->title);
@@ -302,6 +314,7 @@ void model_build(tf_build *b) {
     model_plain(d->ast, &plain);
     d->plain = arena_strndup(a, buf_cstr(&plain), plain.len);
     buf_free(&plain);
+    cmark_node_free(d->ast), d->ast = NULL;
     vec_push(a, &kept, d);
   }
   b->docs = kept;
@@ -315,7 +328,6 @@ void model_build(tf_build *b) {
       if (strcmp(d->path, first->path) < 0) uniq.items[uniq.n - 1] = d, d = first, first = uniq.items[uniq.n - 1];
       yval *v = yv_get(d->fm, "id");
       diag_add(&b->diags, d->shown, FL(v), v->col, DIAG_ERROR, "id-duplicate", "document ID '%s' is also used by %s", d->id, first->shown);
-      cmark_node_free(d->ast), d->ast = NULL;
       continue;
     }
     vec_push(a, &uniq, d);

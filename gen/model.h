@@ -64,7 +64,11 @@ typedef struct tf_doc {
   yval *fm;                    /* the front matter tree */
   int body_line0;              /* file line number of the body's first line, minus one */
   tf_vec approvals, history, claims, headings;
-  cmark_node *ast;             /* owned; model_free releases it */
+  cmark_node *ast;             /* owned; model_free releases it. Only ever one at a time:
+                                  model_build, records and decorating each parse body and
+                                  release the tree (14 times the Markdown in memory) */
+  const char *body;            /* the Markdown body (arena), body_len bytes */
+  size_t body_len;
   const char *plain;           /* plain text of title and body, for content rules */
   tf_table *table;             /* first table (records), or NULL */
   int ordinal;                 /* position in the ID-sorted list */
@@ -150,6 +154,9 @@ void model_build(tf_build *b);
 tf_doc *model_find(const tf_build *b, const char *id);           /* by ID, exact */
 tf_doc *model_find_path(const tf_build *b, const char *relpath); /* by content-relative path */
 tf_heading *model_find_heading(const tf_doc *d, const char *slug_or_text);
+/* Links a fresh parse of d->body to d->headings again (the same Markdown gives the same
+ * headings in the same order): each heading node's user data is its tf_heading. */
+void model_attach_headings(tf_doc *d);
 int model_id_valid(const char *id);
 const char *model_slug(tf_arena *a, const char *text);
 /* The GFM extension node types are not in the installed headers: compare type names. */

@@ -1,19 +1,403 @@
-/* pack.c: deterministic ZIP and SHA-256. See pack.h. */
+/* pack.c: deterministic ZIP, the raw deflate inside it, and SHA-256. See pack.h. */
 #include "pack.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
 /* 1980-01-01 00:00:00, the DOS epoch: a fixed time that no time zone can shift. */
 #define DOS_TIME 0
 #define DOS_DATE ((0 << 9) | (1 << 5) | 1)
 
+/* Input goes to zlib in pieces of this size, from memory and from files alike: deflate's
+ * output does not depend on how its input is split, but feeding both the same way makes
+ * "a file gives the same bytes as its contents in memory" true by construction too. */
+#define PIECE (64u << 10)
+
 int pack_entry_cmp(const void *a, const void *b) {
   return strcmp(((const pack_entry *)a)->name, ((const pack_entry *)b)->name);
 }
 
+/* ---- raw deflate ------------------------------------------------------------ */
+
+/* The one set of zlib parameters: every deflated byte of every archive comes from here, so an
+ * entry deflated by pack_zip, by a caller's thread, or streamed from a file is the same. */
+static int deflate_begin(z_stream *z) {
+  memset(z, 0, sizeof *z);
+  return deflateInit2(z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK ? 0 : -1;
+}
+
+int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *crc) {
+  z_stream z;
+  if (deflate_begin(&z) != 0) return -1;
+  size_t start = out->len, left = len;
+  const unsigned char *p = data;
+  int flush = Z_NO_FLUSH, rc;
+  for (;;) {
+    if (!z.avail_in) {
+      if (left) {
+        size_t k = left < PIECE ? left : PIECE;
+        z.next_in = (Bytef *)p;
+        z.avail_in = (uInt)k;
+        p += k;
+        left -= k;
+      } else if (flush == Z_NO_FLUSH) {
+        /* Z_SYNC_FLUSH ends on a byte boundary after an empty stored block and sets no
+         * final bit: the next chunk's blocks can follow it directly. */
+        flush = last ? Z_FINISH : Z_SYNC_FLUSH;
+      }
+    }
+    buf_grow(out, PIECE);
+    size_t room = out->cap - out->len - 1; /* buf_grow keeps a byte for a NUL */
+    if (room > UINT_MAX) room = UINT_MAX;
+    z.next_out = (Bytef *)out->data + out->len;
+    z.avail_out = (uInt)room;
+    rc = deflate(&z, flush);
+    out->len += room - z.avail_out;
+    if (rc != Z_OK && rc != Z_STREAM_END) break;                    /* cannot happen but for bugs */
+    if (flush == Z_FINISH ? rc == Z_STREAM_END : flush == Z_SYNC_FLUSH && z.avail_out) break;
+  }
+  deflateEnd(&z);
+  if (rc != Z_OK && rc != Z_STREAM_END) {
+    out->len = start;
+    return -1;
+  }
+  *crc = (uint32_t)crc32_z(0, data, len);
+  return 0;
+}
+
+uint32_t pack_crc32_combine(uint32_t crc1, uint32_t crc2, size_t len2) {
+  return (uint32_t)crc32_combine64(crc1, crc2, (z_off64_t)len2);
+}
+
+/* ---- libzip sources of deflated data ----------------------------------------- */
+
+/* libzip copies a source's bytes into the archive as they are when the source's stat says
+ * they are compressed with the entry's own method (checked with libzip 1.7.3: the archive
+ * holds exactly these bytes, and the CRC is taken from the stat, not computed). So every
+ * deflated entry is a function source that reports comp_method = ZIP_CM_DEFLATE.
+ *   SRC_DEFLATED  the caller's deflated bytes, as they are
+ *   SRC_RAW       the caller's raw bytes, deflated by pack_deflate when libzip opens it
+ *   SRC_FILE      a file, deflated piece by piece as libzip reads it
+ *   SRC_INFLATE   a stored name given deflated: inflated here when opened and reported as
+ *                 stored. (libzip could inflate it itself, but its inflating layer marks the
+ *                 entry "version needed 2.0", so the archive would differ from the same
+ *                 entry given raw.) */
+enum { SRC_DEFLATED, SRC_RAW, SRC_FILE, SRC_INFLATE };
+
+typedef struct {
+  const pack_entry *e;
+  int kind;
+  zip_error_t ze;
+  uint64_t size;                /* uncompressed */
+  uint64_t comp_size;
+  uint32_t crc;
+  int known;                    /* crc and comp_size are known (given, or once written) */
+  /* all but SRC_FILE: the bytes handed out, and how many already */
+  const unsigned char *comp;
+  size_t comp_len, pos;
+  tf_buf own;                   /* SRC_RAW, SRC_INFLATE: the bytes, only while open */
+  /* SRC_FILE */
+  int fd, eof, done, z_on;
+  z_stream z;
+  unsigned char *piece;
+  uint64_t got;                 /* bytes read from the file */
+  char why[256];                /* what went wrong, naming the file; for pack_zip's err */
+} src_ctx;
+
+static void src_release(src_ctx *c) {
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+  if (c->z_on) deflateEnd(&c->z);
+  c->z_on = 0;
+  free(c->piece);
+  c->piece = NULL;
+  buf_free(&c->own);
+}
+
+static zip_int64_t src_fail(src_ctx *c, int zip_err, int sys_err, const char *what) {
+  if (!c->why[0])
+    snprintf(c->why, sizeof c->why, "cannot read %s for %s: %s", c->e->path, c->e->name,
+             what ? what : strerror(sys_err));
+  zip_error_set(&c->ze, zip_err, sys_err);
+  return -1;
+}
+
+/* Inflates the caller's deflated bytes into c->own, checking their length and CRC: a stored
+ * entry's bytes are visible as they are, so wrong ones are refused rather than archived. */
+static int inflate_all(src_ctx *c) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (inflateInit2(&z, -15) != Z_OK) return -1;
+  const unsigned char *in = c->e->data;
+  size_t inleft = c->e->len;
+  int rc = Z_OK;
+  c->own.len = 0;
+  buf_grow(&c->own, c->size < (64u << 20) ? c->size : (64u << 20)); /* raw_len is only a claim */
+  while (rc == Z_OK && c->own.len <= c->size) {
+    if (!z.avail_in && inleft) {
+      size_t k = inleft < PIECE ? inleft : PIECE;
+      z.next_in = (Bytef *)in;
+      z.avail_in = (uInt)k;
+      in += k;
+      inleft -= k;
+    }
+    buf_grow(&c->own, PIECE);
+    size_t room = c->own.cap - c->own.len - 1;
+    if (room > UINT_MAX) room = UINT_MAX;
+    z.next_out = (Bytef *)c->own.data + c->own.len;
+    z.avail_out = (uInt)room;
+    rc = inflate(&z, Z_NO_FLUSH);
+    c->own.len += room - z.avail_out;
+    if (rc == Z_BUF_ERROR && (z.avail_in || inleft)) rc = Z_OK; /* no progress this round only */
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || c->own.len != c->size || (uint32_t)crc32_z(0, (const Bytef *)c->own.data, c->own.len) != c->crc) {
+    snprintf(c->why, sizeof c->why, "%s: its deflated bytes do not inflate to raw_len bytes with its crc", c->e->name);
+    return -1;
+  }
+  return 0;
+}
+
+/* Fills c->piece as full as the file allows, as pack_deflate's pieces are full. */
+static zip_int64_t file_piece(src_ctx *c, size_t *k) {
+  *k = 0;
+  while (*k < PIECE) {
+    ssize_t r = read(c->fd, c->piece + *k, PIECE - *k);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return src_fail(c, ZIP_ER_READ, errno, NULL);
+    if (r == 0) break;
+    *k += (size_t)r;
+  }
+  c->got += *k;
+  /* The size went into the local header before the data: a file that grew or shrank since
+   * would make an archive that does not match its directory. */
+  if (c->got > c->size || (*k == 0 && c->got != c->size)) return src_fail(c, ZIP_ER_INCONS, 0, "the file changed while it was read");
+  return 0;
+}
+
+static zip_int64_t file_read_deflated(src_ctx *c, unsigned char *data, zip_uint64_t len) {
+  if (c->done) return 0;
+  uInt want = len > UINT_MAX ? UINT_MAX : (uInt)len;
+  c->z.next_out = data;
+  c->z.avail_out = want;
+  while (c->z.avail_out && !c->done) {
+    if (!c->z.avail_in && !c->eof) {
+      size_t k;
+      if (file_piece(c, &k) != 0) return -1;
+      c->eof = k == 0;
+      c->crc = (uint32_t)crc32_z(c->crc, c->piece, k);
+      c->z.next_in = c->piece;
+      c->z.avail_in = (uInt)k;
+    }
+    int rc = deflate(&c->z, c->eof ? Z_FINISH : Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) c->done = 1;
+    else if (rc != Z_OK) return src_fail(c, ZIP_ER_ZLIB, rc, "zlib failed");
+  }
+  c->comp_size += want - c->z.avail_out;
+  return (zip_int64_t)(want - c->z.avail_out);
+}
+
+static zip_int64_t src_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd) {
+  src_ctx *c = ud;
+  switch (cmd) {
+  case ZIP_SOURCE_OPEN:
+    c->pos = 0;
+    if (c->kind == SRC_RAW) {
+      /* Deflated only now, and freed at close: one entry's compressed copy at a time. */
+      c->own.len = 0;
+      uint32_t crc;
+      if (pack_deflate(c->e->data, c->e->len, 1, &c->own, &crc) != 0) {
+        snprintf(c->why, sizeof c->why, "zlib cannot deflate %s", c->e->name);
+        zip_error_set(&c->ze, ZIP_ER_ZLIB, 0);
+        return -1;
+      }
+      c->comp = (const unsigned char *)c->own.data;
+      c->comp_len = c->own.len;
+      c->crc = crc;
+      c->comp_size = c->own.len;
+      c->known = 1;
+    } else if (c->kind == SRC_INFLATE) {
+      if (inflate_all(c) != 0) {
+        buf_free(&c->own);
+        zip_error_set(&c->ze, ZIP_ER_CRC, 0);
+        return -1;
+      }
+      c->comp = (const unsigned char *)c->own.data;
+      c->comp_len = c->own.len;
+    } else if (c->kind == SRC_FILE) {
+      src_release(c);
+      c->eof = c->done = 0;
+      c->got = c->comp_size = 0;
+      c->crc = (uint32_t)crc32_z(0, NULL, 0);
+      c->fd = open(c->e->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+      if (c->fd < 0) return src_fail(c, ZIP_ER_OPEN, errno, NULL);
+      struct stat sb; /* replaced by a FIFO since path_size looked? */
+      if (fstat(c->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) return src_fail(c, ZIP_ER_OPEN, 0, "not a regular file");
+      fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+      if (deflate_begin(&c->z) != 0) return src_fail(c, ZIP_ER_MEMORY, 0, "zlib failed");
+      c->z_on = 1;
+      c->piece = xmalloc(PIECE);
+    }
+    return 0;
+  case ZIP_SOURCE_READ:
+    if (c->kind == SRC_FILE) return file_read_deflated(c, data, len);
+    else {
+      size_t k = c->comp_len - c->pos;
+      if (k > len) k = (size_t)len;
+      if (k) memcpy(data, c->comp + c->pos, k);
+      c->pos += k;
+      return (zip_int64_t)k;
+    }
+  case ZIP_SOURCE_CLOSE:
+    if (c->kind == SRC_FILE && c->done) c->known = 1;
+    src_release(c);
+    return 0;
+  case ZIP_SOURCE_STAT: {
+    zip_stat_t *st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &c->ze);
+    if (!st) return -1;
+    zip_stat_init(st);
+    st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+    st->size = c->size;
+    st->comp_method = c->kind == SRC_INFLATE ? ZIP_CM_STORE : ZIP_CM_DEFLATE;
+    st->encryption_method = ZIP_EM_NONE;
+    /* Before the data is written, libzip needs only the size (to choose ZIP64 or not); it
+     * asks again afterwards, when the CRC and compressed size of SRC_RAW and SRC_FILE are
+     * known, and writes the local header again with them. */
+    if (c->known) {
+      st->valid |= ZIP_STAT_CRC | ZIP_STAT_COMP_SIZE;
+      st->crc = c->crc;
+      st->comp_size = c->comp_size;
+    }
+    return sizeof *st;
+  }
+  case ZIP_SOURCE_ERROR:
+    return zip_error_to_data(&c->ze, data, len);
+  case ZIP_SOURCE_FREE:
+    return 0; /* the contexts belong to write_zip, which frees them all at the end */
+  case ZIP_SOURCE_SUPPORTS:
+    return ZIP_SOURCE_SUPPORTS_READABLE;
+  default:
+    zip_error_set(&c->ze, ZIP_ER_OPNOTSUPP, 0);
+    return -1;
+  }
+}
+
+/* ---- archives ------------------------------------------------------------------ */
+
+/* DOCX and images are compressed already: deflating them again costs time for nothing. */
+static int stored_name(const char *name) {
+  size_t nl = strlen(name);
+  return (nl > 5 && !strcmp(name + nl - 5, ".docx")) || (nl > 4 && !strcmp(name + nl - 4, ".png")) ||
+         (nl > 4 && !strcmp(name + nl - 4, ".jpg")) || (nl > 5 && !strcmp(name + nl - 5, ".jpeg"));
+}
+
+/* The size of a readable regular file, or -1 with err naming it. Checked before anything is
+ * written, so that the common failures name the file (libzip's own messages do not).
+ * O_NONBLOCK: a FIFO must not block the build; only regular files are read. */
+static int64_t path_size(const pack_entry *e, char *err, size_t errlen) {
+  struct stat sb;
+  int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0 || fstat(fd, &sb) != 0) {
+    int en = errno;
+    if (fd >= 0) close(fd);
+    snprintf(err, errlen, "cannot read %s for %s: %s", e->path, e->name, strerror(en));
+    return -1;
+  }
+  close(fd);
+  if (!S_ISREG(sb.st_mode)) {
+    snprintf(err, errlen, "cannot read %s for %s: not a regular file", e->path, e->name);
+    return -1;
+  }
+  return (int64_t)sb.st_size;
+}
+
+/* Adds e[0..n) to z and closes it (which writes the archive): 0, or -1 with err set and z
+ * discarded. where names the archive in messages about writing it. */
+static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where, char *err, size_t errlen) {
+  src_ctx *cx = xcalloc(n, sizeof *cx);
+  int rc = -1;
+  size_t i;
+  for (i = 0; i < n; i++) cx[i].fd = -1;
+  for (i = 0; i < n; i++) {
+    const pack_entry *p = &e[i];
+    src_ctx *c = &cx[i];
+    int stored = stored_name(p->name);
+    int64_t size = 0;
+    if (p->data == NULL && p->path == NULL && p->len) {
+      snprintf(err, errlen, "%s: no data and no path", p->name);
+      goto fail;
+    }
+    if (p->data == NULL && p->path && p->deflated) {
+      snprintf(err, errlen, "%s: a path entry cannot be given deflated", p->name);
+      goto fail;
+    }
+    if (p->data == NULL && p->path && (size = path_size(p, err, errlen)) < 0) goto fail;
+    zip_source_t *s;
+    c->e = p;
+    zip_error_init(&c->ze);
+    if (p->data == NULL && p->path && stored)
+      s = zip_source_file(z, p->path, 0, 0);
+    else if (stored && !p->deflated)
+      s = zip_source_buffer(z, p->data, p->len, 0);
+    else {
+      if (p->deflated) c->kind = stored ? SRC_INFLATE : SRC_DEFLATED;
+      else c->kind = p->data || !p->path ? SRC_RAW : SRC_FILE;
+      c->size = p->deflated ? p->raw_len : c->kind == SRC_FILE ? (uint64_t)size : p->len;
+      c->crc = p->crc; /* SRC_INFLATE checks against it; libzip computes a stored CRC itself */
+      if (c->kind == SRC_DEFLATED) {
+        c->comp = p->data;
+        c->comp_len = c->comp_size = p->len;
+        c->known = 1;
+      }
+      s = zip_source_function(z, src_cb, c);
+    }
+    zip_int64_t idx = s ? zip_file_add(z, p->name, s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) : -1;
+    if (idx < 0) {
+      snprintf(err, errlen, "libzip: cannot add %s: %s", p->name, zip_strerror(z));
+      if (s) zip_source_free(s);
+      goto fail;
+    }
+    zip_file_set_dostime(z, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0);
+    zip_file_set_external_attributes(z, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16);
+    zip_set_file_compression(z, (zip_uint64_t)idx, stored ? ZIP_CM_STORE : ZIP_CM_DEFLATE, stored ? 0 : 6);
+  }
+  if (zip_close(z) == 0) {
+    z = NULL;
+    rc = 0;
+  } else {
+    /* A file that could not be read says so itself; otherwise libzip's message. */
+    const char *why = NULL;
+    for (i = 0; i < n && !why; i++)
+      if (cx[i].why[0]) why = cx[i].why;
+    if (why) snprintf(err, errlen, "%s", why);
+    else snprintf(err, errlen, "libzip: cannot write %s: %s", where, zip_strerror(z));
+  }
+fail:
+  if (z) zip_discard(z);
+  for (i = 0; i < n; i++) {
+    src_release(&cx[i]);
+    if (cx[i].e) zip_error_fini(&cx[i].ze);
+  }
+  free(cx);
+  return rc;
+}
+
+/* libzip writes no empty archive: zip_close removes it (an empty buffer, or a deleted file). */
+static int no_entries(size_t n, const char *where, char *err, size_t errlen) {
+  if (n) return 0;
+  snprintf(err, errlen, "cannot write %s: an archive needs at least one entry", where);
+  return -1;
+}
+
 int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errlen) {
+  if (no_entries(n, "the archive", err, errlen)) return -1;
   zip_error_t ze;
   zip_error_init(&ze);
   zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
@@ -24,28 +408,9 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
     zip_error_fini(&ze);
     return -1;
   }
+  zip_error_fini(&ze);
   zip_source_keep(mem); /* read the archive back after zip_close */
-  for (size_t i = 0; i < n; i++) {
-    zip_source_t *s = zip_source_buffer(z, e[i].data, e[i].len, 0);
-    zip_int64_t idx = s ? zip_file_add(z, e[i].name, s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) : -1;
-    if (idx < 0) {
-      snprintf(err, errlen, "libzip: cannot add %s: %s", e[i].name, zip_strerror(z));
-      if (s) zip_source_free(s);
-      zip_discard(z);
-      zip_source_free(mem);
-      return -1;
-    }
-    zip_file_set_dostime(z, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0);
-    zip_file_set_external_attributes(z, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16);
-    /* DOCX and images are compressed already: deflating them again costs time for nothing. */
-    size_t nl = strlen(e[i].name);
-    int packed = (nl > 5 && !strcmp(e[i].name + nl - 5, ".docx")) || (nl > 4 && !strcmp(e[i].name + nl - 4, ".png")) ||
-                 (nl > 4 && !strcmp(e[i].name + nl - 4, ".jpg")) || (nl > 5 && !strcmp(e[i].name + nl - 5, ".jpeg"));
-    zip_set_file_compression(z, (zip_uint64_t)idx, packed ? ZIP_CM_STORE : ZIP_CM_DEFLATE, packed ? 0 : 6);
-  }
-  if (zip_close(z) != 0) {
-    snprintf(err, errlen, "libzip: %s", zip_strerror(z));
-    zip_discard(z);
+  if (write_zip(z, e, n, "the archive", err, errlen) != 0) {
     zip_source_free(mem);
     return -1;
   }
@@ -54,13 +419,29 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
   if (zip_source_stat(mem, &st) == 0 && zip_source_open(mem) == 0) {
     out->len = 0;
     buf_grow(out, (size_t)st.size);
-    zip_int64_t got = zip_source_read(mem, out->data, st.size);
+    zip_int64_t got = st.size ? zip_source_read(mem, out->data, st.size) : 0;
     if (got == (zip_int64_t)st.size) out->len = (size_t)got, rc = 0;
     zip_source_close(mem);
   }
   if (rc) snprintf(err, errlen, "libzip: cannot read the archive back");
   zip_source_free(mem);
   return rc;
+}
+
+int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, size_t errlen) {
+  if (no_entries(n, path, err, errlen)) return -1;
+  /* libzip writes to a temporary file next to path and renames it over path in zip_close,
+   * or removes it when anything fails, so path never holds a partial archive. */
+  int code = 0;
+  zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &code);
+  if (!z) {
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, code);
+    snprintf(err, errlen, "libzip: cannot write %s: %s", path, zip_error_strerror(&ze));
+    zip_error_fini(&ze);
+    return -1;
+  }
+  return write_zip(z, e, n, path, err, errlen);
 }
 
 void pack_sha256_hex(const void *data, size_t len, char out[65]) {

@@ -26,9 +26,19 @@ const char *tr_state_name(tr_state s) {
 }
 
 /* ---- reading the first table ------------------------------------------------- */
+static tf_table *read_table_of(tf_build *b, tf_doc *d, cmark_node *ast);
+
+/* model_build released the parse tree: parse the document again for its table. */
 static tf_table *read_table(tf_build *b, tf_doc *d) {
+  cmark_node *ast = d->ast ? d->ast : load_markdown(d->body ? d->body : "", d->body_len);
+  tf_table *t = read_table_of(b, d, ast);
+  if (ast != d->ast) cmark_node_free(ast);
+  return t;
+}
+
+static tf_table *read_table_of(tf_build *b, tf_doc *d, cmark_node *ast) {
   tf_arena *a = b->arena;
-  cmark_iter *it = cmark_iter_new(d->ast);
+  cmark_iter *it = cmark_iter_new(ast);
   cmark_node *table = NULL;
   cmark_event_type ev;
   while (!table && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {

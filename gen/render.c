@@ -75,6 +75,7 @@ static void read_tree(tf_build *b, const char *dir, const char *rel, pack_entry 
       continue;
     }
     *out = xrealloc(*out, (*n + 1) * sizeof **out);
+    memset(&(*out)[*n], 0, sizeof **out);
     (*out)[*n].name = r;
     (*out)[*n].data = arena_strndup(b->arena, buf.data ? buf.data : "", buf.len);
     (*out)[*n].len = buf.len;
@@ -163,6 +164,7 @@ static pack_entry *static_part(tf_render *r, const char *name) {
     if (!strcmp(r->static_parts[i].name, name)) return &r->static_parts[i];
   r->static_parts = xrealloc(r->static_parts, (r->nstatic + 1) * sizeof *r->static_parts);
   pack_entry *e = &r->static_parts[r->nstatic++];
+  memset(e, 0, sizeof *e);
   e->name = arena_strdup(r->b->arena, name);
   e->data = "";
   e->len = 0;
@@ -370,14 +372,23 @@ static void grow(size_t *cap, pack_entry **parts, xmlChar ***mems, char ***names
   *parts = xrealloc(*parts, *cap * sizeof **parts);
   *mems = xrealloc(*mems, *cap * sizeof **mems);
   *names = xrealloc(*names, *cap * sizeof **names);
+  memset(*parts + old, 0, (*cap - old) * sizeof **parts);
   memset(*mems + old, 0, (*cap - old) * sizeof **mems);
   memset(*names + old, 0, (*cap - old) * sizeof **names);
 }
 
+xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page) { return transform(r, r->docx, page, "DOCX"); }
+
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
-  tf_build *b = r->b;
-  xmlDocPtr res = transform(r, r->docx, page, "DOCX");
+  xmlDocPtr res = render_docx_package(r, page);
   if (!res) return -1;
+  int rc = render_docx_zip(r, page, res, NULL, NULL, out);
+  xmlFreeDoc(res);
+  return rc;
+}
+
+int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_fn splice, void *ctx, tf_buf *out) {
+  tf_build *b = r->b;
   xmlNodePtr pkg = xmlDocGetRootElement(res);
   size_t cap = r->nstatic + 32, n = 0;
   pack_entry *parts = xcalloc(cap, sizeof *parts);
@@ -462,6 +473,8 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
         add_to_part(&parts[i], &mems[i], "Relationship", a);
       }
     }
+  for (size_t i = 0; splice && rc == 0 && i < n; i++)
+    if (splice(ctx, &parts[i]) != 0) rc = -1;
   qsort(parts, n, sizeof *parts, part_cmp);
   char err[256];
   if (rc == 0 && pack_zip(parts, n, out, err, sizeof err) != 0) {
@@ -475,6 +488,5 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   free(imgs);
   free(mems);
   free(parts);
-  xmlFreeDoc(res);
   return rc;
 }

@@ -22,6 +22,13 @@ void render_close(tf_render *r);
 int render_html(tf_render *r, xmlDocPtr page, tf_buf *out);
 /* A whole .docx (zip bytes) for a page; 0 or -1 after a diagnostic. */
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out);
+/* The two halves of render_docx, for the combined file (combine.c): the stylesheet's
+ * <package> tree of a page (NULL after a diagnostic; the caller frees it), and the .docx made
+ * from such a tree. splice, when set, sees every part before it is zipped and may point the
+ * entry at other bytes (which it owns, and which must outlive the call); -1 stops. */
+xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page);
+typedef int (*render_splice_fn)(void *ctx, pack_entry *part);
+int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr package, render_splice_fn splice, void *ctx, tf_buf *out);
 /* SHA-256 (hex) of every template file: stylesheets, static parts and HTML assets. */
 const char *render_digest(tf_render *r);
 /* Files to copy next to the HTML pages (style.css, script.js...): names and bytes. */

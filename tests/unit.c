@@ -1,6 +1,10 @@
 /* unit.c: unit tests of the stages' pure functions. Prints "ok - name" / "not ok - name". */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "pack.h"
@@ -89,6 +93,209 @@ static void test_pack(void) {
   buf_free(&z2);
 }
 
+/* ---- pack: pre-deflated entries, entries from files, archives written to files ---------- */
+
+static char pack_dir[64]; /* a fresh folder per run */
+
+/* Text that deflates well but not trivially, larger than one 64 KiB piece and not a multiple
+ * of it, so the piece boundaries inside pack.c are crossed. */
+static void sample(tf_buf *b, size_t len, unsigned seed) {
+  b->len = 0;
+  while (b->len < len) buf_printf(b, "line %u: clause %u evidence %u\n", seed, (seed * 2654435761u) % 977, seed % 13), seed++;
+  b->len = len;
+}
+
+static int same(const tf_buf *a, const tf_buf *b) { return a->len == b->len && !memcmp(a->data, b->data, a->len); }
+
+/* A path in pack_dir; the last 32 stay valid. */
+static const char *tmp_path(const char *name) {
+  static char p[32][128];
+  static int k;
+  k = (k + 1) % 32;
+  snprintf(p[k], sizeof p[k], "%s/%s", pack_dir, name);
+  return p[k];
+}
+
+static int write_file(const char *path, const void *data, size_t len, mode_t mode) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  int ok = fwrite(data, 1, len, f) == len;
+  ok &= fclose(f) == 0;
+  return ok && chmod(path, mode) == 0 ? 0 : -1;
+}
+
+/* Names in pack_dir, sorted and joined by spaces: shows leftover temporary files. */
+static void dir_names(char *out, size_t outlen) {
+  struct dirent **list;
+  int n = scandir(pack_dir, &list, NULL, alphasort);
+  out[0] = 0;
+  for (int i = 0; i < n; i++) {
+    if (strcmp(list[i]->d_name, ".") && strcmp(list[i]->d_name, ".."))
+      snprintf(out + strlen(out), outlen - strlen(out), "%s ", list[i]->d_name);
+    free(list[i]);
+  }
+  if (n >= 0) free(list);
+}
+
+/* Whether memmem finds needle in the archive: the caller's compressed bytes went in as they are. */
+static int contains(const tf_buf *zip, const tf_buf *needle) {
+  return needle->len && zip->len >= needle->len && memmem(zip->data, zip->len, needle->data, needle->len);
+}
+
+static void test_pack_deflate(void) {
+  tf_buf txt = {0}, png = {0}, dtxt = {0}, dpng = {0}, z1 = {0}, z2 = {0}, z3 = {0};
+  char err[256];
+  uint32_t ctxt = 0, cpng = 0;
+  sample(&txt, 200000, 1);
+  sample(&png, 5000, 7);
+  int rc = pack_deflate(txt.data, txt.len, 1, &dtxt, &ctxt) | pack_deflate(png.data, png.len, 1, &dpng, &cpng);
+  CHECK("pack_deflate compresses text", rc == 0 && dtxt.len > 0 && dtxt.len < txt.len / 4);
+  pack_entry raw[3] = {{"a.txt", txt.data, txt.len}, {"b.png", png.data, png.len}, {"empty.txt", NULL, 0}};
+  tf_buf dempty = {0};
+  uint32_t cempty = 1;
+  pack_deflate("", 0, 1, &dempty, &cempty);
+  pack_entry pre[3] = {{.name = "a.txt", .data = dtxt.data, .len = dtxt.len, .deflated = 1, .raw_len = txt.len, .crc = ctxt},
+                       {.name = "b.png", .data = dpng.data, .len = dpng.len, .deflated = 1, .raw_len = png.len, .crc = cpng},
+                       {.name = "empty.txt", .data = dempty.data, .len = dempty.len, .deflated = 1, .raw_len = 0, .crc = cempty}};
+  rc = pack_zip(raw, 3, &z1, err, sizeof err);
+  CHECK("zip of raw entries", rc == 0);
+  rc = pack_zip(raw, 3, &z2, err, sizeof err);
+  CHECK("zip of raw entries is byte-identical across runs", rc == 0 && same(&z1, &z2));
+  rc = pack_zip(pre, 3, &z3, err, sizeof err);
+  CHECK("zip of pre-deflated entries is byte-identical to the raw ones' (a stored name inflated)", rc == 0 && same(&z1, &z3));
+  CHECK("a deflated entry holds pack_deflate's bytes as they are", contains(&z3, &dtxt));
+  CHECK("a stored name is stored, not deflated", contains(&z3, &png) && !contains(&z3, &dpng));
+  /* With a wrong CRC the bytes still go in as they are: proof that libzip copied rather than
+   * recompressed (it would have computed the right CRC), and that nothing checks them. */
+  pack_entry bad = pre[0];
+  bad.crc ^= 1;
+  z2.len = 0;
+  rc = pack_zip(&bad, 1, &z2, err, sizeof err);
+  uint32_t le = bad.crc;
+  unsigned char crcle[4] = {le & 255, (le >> 8) & 255, (le >> 16) & 255, le >> 24};
+  CHECK("a pre-deflated entry's CRC is the caller's, not recomputed", rc == 0 && memmem(z2.data, z2.len, crcle, 4));
+  /* A stored name is inflated first, so its CRC can be and is checked. */
+  bad = pre[1];
+  bad.crc ^= 1;
+  rc = pack_zip(&bad, 1, &z2, err, sizeof err);
+  CHECK("a stored name given deflated with a wrong CRC is refused, naming it", rc == -1 && strstr(err, "b.png"));
+  buf_free(&txt), buf_free(&png), buf_free(&dtxt), buf_free(&dpng), buf_free(&dempty);
+  buf_free(&z1), buf_free(&z2), buf_free(&z3);
+}
+
+/* pigz's way: chunks deflated separately (here in order, but nothing is shared), joined, with
+ * the CRC-32s combined, read back by Python's zipfile and by Info-ZIP unzip. */
+static void test_pack_chunks(void) {
+  tf_buf part[3] = {{0}}, comp = {0}, all = {0}, one = {0}, zip = {0};
+  uint32_t crc[3], whole = 0, c;
+  int rc = 0, marked = 1;
+  for (int i = 0; i < 3; i++) {
+    sample(&part[i], i == 1 ? 70000 : 30000 + 1000 * (size_t)i, 100u * (unsigned)i);
+    tf_buf d = {0};
+    rc |= pack_deflate(part[i].data, part[i].len, i == 2, &d, &crc[i]);
+    if (i < 2) marked &= d.len > 4 && !memcmp(d.data + d.len - 4, "\0\0\377\377", 4);
+    buf_put(&comp, d.data, d.len);
+    buf_put(&all, part[i].data, part[i].len);
+    buf_free(&d);
+  }
+  CHECK("chunks with last=0 end with a sync flush marker", rc == 0 && marked);
+  c = pack_crc32_combine(pack_crc32_combine(crc[0], crc[1], part[1].len), crc[2], part[2].len);
+  rc |= pack_deflate(all.data, all.len, 1, &one, &whole);
+  CHECK("pack_crc32_combine of the chunks is the CRC of the whole", rc == 0 && c == whole && c != (crc[0] ^ crc[1] ^ crc[2]));
+  pack_entry e[2] = {{.name = "joined.txt", .data = comp.data, .len = comp.len, .deflated = 1, .raw_len = all.len, .crc = c},
+                     {.name = "plain.txt", .data = "plain", .len = 5}};
+  const char *zpath = tmp_path("chunks.zip"), *want = tmp_path("chunks.txt");
+  char err[256];
+  rc = pack_zip_file(e, 2, zpath, err, sizeof err) | write_file(want, all.data, all.len, 0644) |
+       file_read(zpath, 1u << 24, &zip, err, sizeof err);
+  CHECK("the joined chunks go into the archive as they are", rc == 0 && contains(&zip, &comp) && !contains(&zip, &one));
+  char cmd[512];
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 -c 'import sys, zipfile\n"
+           "z = zipfile.ZipFile(sys.argv[1])\n"
+           "ok = z.testzip() is None and z.read(\"joined.txt\") == open(sys.argv[2], \"rb\").read() and z.read(\"plain.txt\") == b\"plain\"\n"
+           "sys.exit(0 if ok else 1)' %s %s",
+           zpath, want);
+  CHECK("python zipfile: testzip() clean, the joined entry is the chunks' concatenation", system(cmd) == 0);
+  snprintf(cmd, sizeof cmd, "unzip -tqq %s >/dev/null 2>&1 && unzip -p %s joined.txt | cmp -s - %s", zpath, zpath, want);
+  CHECK("unzip -t: no errors, and unzip -p gives the concatenation", system(cmd) == 0);
+  /* The same reader must fail when the CRC does not match: the checks above can fail. */
+  e[0].crc ^= 0x80;
+  rc = pack_zip_file(e, 2, zpath, err, sizeof err);
+  snprintf(cmd, sizeof cmd, "unzip -tqq %s >/dev/null 2>&1", zpath);
+  CHECK("unzip -t fails on a wrong CRC", rc == 0 && system(cmd) != 0);
+  unlink(zpath), unlink(want);
+  for (int i = 0; i < 3; i++) buf_free(&part[i]);
+  buf_free(&comp), buf_free(&all), buf_free(&one), buf_free(&zip);
+}
+
+static void test_pack_files(void) {
+  tf_buf big = {0}, exact = {0}, img = {0}, zm = {0}, zp = {0}, zf = {0}, before = {0};
+  char err[256];
+  sample(&big, 300001, 3);
+  sample(&exact, 128u << 10, 5); /* a multiple of the 64 KiB piece: the file ends on a piece */
+  sample(&img, 10000, 9);
+  /* 0600, not 0644: the file's mode must not reach the archive. */
+  int rc = write_file(tmp_path("big.html"), big.data, big.len, 0600) |
+           write_file(tmp_path("exact.xml"), exact.data, exact.len, 0600) |
+           write_file(tmp_path("pic.png"), img.data, img.len, 0600) | write_file(tmp_path("none.txt"), "", 0, 0600);
+  CHECK("pack test files written", rc == 0);
+  pack_entry mem[4] = {{"big.html", big.data, big.len}, {"exact.xml", exact.data, exact.len},
+                       {"none.txt", "", 0}, {"x/pic.png", img.data, img.len}};
+  pack_entry onpath[4] = {{.name = "big.html", .path = tmp_path("big.html")},
+                          {.name = "exact.xml", .path = tmp_path("exact.xml")},
+                          {.name = "none.txt", .path = tmp_path("none.txt")},
+                          {.name = "x/pic.png", .path = tmp_path("pic.png")}};
+  rc = pack_zip(mem, 4, &zm, err, sizeof err);
+  int rp = pack_zip(onpath, 4, &zp, err, sizeof err);
+  CHECK("entries read from files give the same bytes as in memory (deflated and stored)", rc == 0 && rp == 0 && same(&zm, &zp));
+  CHECK("a stored name read from a file is stored", contains(&zp, &img));
+  const char *out = tmp_path("out.zip");
+  rc = pack_zip_file(onpath, 4, out, err, sizeof err) | file_read(out, 1u << 24, &zf, err, sizeof err);
+  CHECK("pack_zip_file writes pack_zip's archive byte for byte", rc == 0 && same(&zf, &zm));
+  struct stat sb;
+  mode_t mask = umask(0);
+  umask(mask);
+  CHECK("pack_zip_file's file has the umask's mode (not a temporary file's 0600)",
+        stat(out, &sb) == 0 && (sb.st_mode & 0777) == (0666 & ~mask));
+
+  /* Failures: err names the file, nothing is left at the output path or next to it. */
+  char names_before[512], names_after[512];
+  const char *fresh = tmp_path("fresh.zip"), *missing = tmp_path("missing.css");
+  pack_entry broken[3] = {mem[0], {.name = "style.css", .path = missing}, mem[3]};
+  dir_names(names_before, sizeof names_before);
+  rc = pack_zip_file(broken, 3, fresh, err, sizeof err);
+  dir_names(names_after, sizeof names_after);
+  CHECK("an unreadable path fails and names the file", rc == -1 && strstr(err, missing));
+  CHECK("a failed pack_zip_file leaves no file and no temporary file", access(fresh, F_OK) != 0 && !strcmp(names_before, names_after));
+  broken[1] = (pack_entry){.name = "pic.jpg", .path = missing};
+  rc = pack_zip_file(broken, 3, fresh, err, sizeof err);
+  CHECK("an unreadable path with a stored name fails and names the file", rc == -1 && strstr(err, missing) && access(fresh, F_OK) != 0);
+  broken[1] = (pack_entry){.name = "dir.txt", .path = pack_dir};
+  rc = pack_zip(broken, 3, &zf, err, sizeof err);
+  CHECK("a folder as path fails and names it", rc == -1 && strstr(err, pack_dir));
+  /* Found only while the archive is written: /proc files say size 0 but have bytes. */
+  broken[1] = (pack_entry){.name = "status.txt", .path = "/proc/self/status"};
+  rc = pack_zip_file(broken, 3, fresh, err, sizeof err);
+  dir_names(names_after, sizeof names_after);
+  CHECK("a file that changes size while written fails, naming it, and leaves no file",
+        rc == -1 && strstr(err, "/proc/self/status") && access(fresh, F_OK) != 0 && !strcmp(names_before, names_after));
+  file_read(out, 1u << 24, &before, err, sizeof err);
+  broken[1] = (pack_entry){.name = "style.css", .path = missing};
+  rc = pack_zip_file(broken, 3, out, err, sizeof err);
+  zf.len = 0;
+  file_read(out, 1u << 24, &zf, err, sizeof err);
+  CHECK("a failed pack_zip_file leaves the previous file at path whole", rc == -1 && before.len && same(&before, &zf));
+  rc = pack_zip_file(mem, 0, out, err, sizeof err);
+  CHECK("pack_zip_file refuses no entries and keeps the previous file", rc == -1 && access(out, F_OK) == 0);
+  zf.len = 0;
+  rc = pack_zip(mem, 0, &zf, err, sizeof err);
+  CHECK("pack_zip refuses no entries", rc == -1 && strstr(err, "at least one entry"));
+  unlink(out);
+  unlink(tmp_path("big.html")), unlink(tmp_path("exact.xml")), unlink(tmp_path("pic.png")), unlink(tmp_path("none.txt"));
+  buf_free(&big), buf_free(&exact), buf_free(&img), buf_free(&zm), buf_free(&zp), buf_free(&zf), buf_free(&before);
+}
+
 static void test_markdown(void) {
   const char *md = "# T\n\ntext[^1]\n\n[^1]: note\n";
   cmark_node *n = load_markdown(md, strlen(md));
@@ -105,6 +312,23 @@ int main(void) {
   test_yaml();
   test_utf8();
   test_pack();
+  snprintf(pack_dir, sizeof pack_dir, "%s/tf-unit-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (mkdtemp(pack_dir)) {
+    test_pack_deflate();
+    test_pack_chunks();
+    test_pack_files();
+    /* Whatever a failed check left behind goes too. */
+    struct dirent **list;
+    int k = scandir(pack_dir, &list, NULL, NULL);
+    for (int i = 0; i < k; i++) {
+      if (strcmp(list[i]->d_name, ".") && strcmp(list[i]->d_name, "..")) unlink(tmp_path(list[i]->d_name));
+      free(list[i]);
+    }
+    if (k >= 0) free(list);
+    CHECK("pack test folder removed", rmdir(pack_dir) == 0);
+  } else {
+    CHECK("pack test folder created", 0);
+  }
   test_markdown();
   return failed ? 1 : 0;
 }

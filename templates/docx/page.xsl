@@ -51,7 +51,8 @@
   <!-- Page: A4 with 1440-twip (1 inch) margins. Documents are portrait; generated pages
        with a table of 6 columns or more (the compliance matrix) are landscape. -->
   <xsl:variable name="landscape"
-      select="/page/@kind != 'document' and /page/@kind != 'combined' and /page/document//table[@columns &gt;= 6]"/>
+      select="/page/@kind != 'document' and /page/@kind != 'combined' and /page/@kind != 'chapter'
+              and /page/document//table[@columns &gt;= 6]"/>
   <xsl:variable name="page-width" select="11906 + number($landscape) * (16838 - 11906)"/>
   <xsl:variable name="page-height" select="16838 - number($landscape) * (16838 - 11906)"/>
   <xsl:variable name="margin" select="1440"/>
@@ -93,6 +94,17 @@
   <xsl:variable name="upper" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"/>
   <xsl:variable name="nl" select="'&#10;'"/>
 
+  <!-- Bookmark ids (integers, unique in word/document.xml). A chapter of the combined file
+       starts at the page's @bookmark-base, after the ids of the chapters before it. -->
+  <xsl:variable name="bookmark-base">
+    <xsl:choose>
+      <xsl:when test="/page/@bookmark-base &gt;= 0"><xsl:value-of select="number(/page/@bookmark-base)"/></xsl:when>
+      <xsl:otherwise>0</xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
+  <xsl:variable name="bookmarks-top" select="count(/page/document/*)"/>
+  <xsl:variable name="bookmarks-nested" select="$bookmarks-top + count(/page/document//heading)"/>
+
   <!-- Lookups (keys keep the stylesheet linear on pages with thousands of nodes). -->
   <xsl:key name="footnote" match="footnote_definition" use="@n"/>
   <xsl:key name="heading-by-anchor" match="heading" use="@anchor"/>
@@ -117,7 +129,7 @@
       <part name="word/_rels/document.xml.rels"><xsl:call-template name="document-rels"/></part>
       <part name="word/numbering.xml"><xsl:call-template name="numbering"/></part>
       <part name="word/footnotes.xml"><xsl:call-template name="footnotes"/></part>
-      <xsl:if test="$page/document/footnote_definition//*[@rid]">
+      <xsl:if test="$page/document/footnote_definition//*[@rid] or ($page/@kind = 'combined' and $page/rels/rel)">
         <part name="word/_rels/footnotes.xml.rels"><xsl:call-template name="footnotes-rels"/></part>
       </xsl:if>
       <part name="word/header1.xml"><xsl:call-template name="header"/></part>
@@ -332,11 +344,15 @@
     <w:document>
       <xsl:call-template name="ns-decls"/>
       <w:body>
-        <xsl:choose>
-          <xsl:when test="$is-document"><xsl:call-template name="title-block"/></xsl:when>
-          <xsl:otherwise><xsl:call-template name="generated-title-block"/></xsl:otherwise>
-        </xsl:choose>
-        <xsl:call-template name="toc"/>
+        <!-- A chapter of the combined file is its body alone: the combined file has one title
+             block and one table of contents (techfile splices the chapters in, see "chapter"). -->
+        <xsl:if test="$page/@kind != 'chapter'">
+          <xsl:choose>
+            <xsl:when test="$is-document"><xsl:call-template name="title-block"/></xsl:when>
+            <xsl:otherwise><xsl:call-template name="generated-title-block"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:call-template name="toc"/>
+        </xsl:if>
         <!-- The body. Footnote definitions go to footnotes.xml. The heading template uses
              position() in this node set as its bookmark id. -->
         <xsl:apply-templates select="$page/document/*[not(self::footnote_definition)]"/>
@@ -687,6 +703,13 @@
   <xsl:template match="text()"/>
   <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
 
+  <!-- The combined file (page kind "combined") lists its chapters as <chapter n="k"> holding
+       only their headings, for the table of contents. Each chapter's body is rendered on its
+       own (page kind "chapter") and spliced by techfile where this instruction stands. -->
+  <xsl:template match="chapter">
+    <xsl:processing-instruction name="techfile-chapter"><xsl:value-of select="@n"/></xsl:processing-instruction>
+  </xsl:template>
+
   <!-- Bare text directly inside an inline container (e.g. <heading>Purpose</heading>) is a
        run, like a <text> element; whitespace-only nodes there are indentation. -->
   <xsl:template match="heading/text() | paragraph/text() | emph/text() | strong/text()
@@ -697,7 +720,8 @@
   </xsl:template>
 
   <!-- Headings. The bookmark id must be a unique integer: position() among the body's
-       top-level blocks (see "document"), and 100000 + rank for nested headings (rare). -->
+       top-level blocks (see "document"), then the rank of nested headings (rare), then the
+       rank of table rows with bookmarks; all offset by $bookmark-base. -->
   <xsl:template match="heading">
     <xsl:variable name="level">
       <xsl:choose>
@@ -707,10 +731,10 @@
     </xsl:variable>
     <xsl:variable name="bookmark-id">
       <xsl:choose>
-        <xsl:when test="parent::document"><xsl:value-of select="position()"/></xsl:when>
+        <xsl:when test="parent::document"><xsl:value-of select="$bookmark-base + position()"/></xsl:when>
         <xsl:otherwise>
           <xsl:variable name="rank"><xsl:number level="any" count="heading"/></xsl:variable>
-          <xsl:value-of select="100000 + $rank"/>
+          <xsl:value-of select="$bookmark-base + $bookmarks-top + $rank"/>
         </xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
@@ -1140,11 +1164,11 @@
           <xsl:if test="$row-bookmark"><xsl:number level="any" count="table_row[@bookmark]"/></xsl:if>
         </xsl:variable>
         <xsl:if test="$row-bookmark">
-          <w:bookmarkStart w:id="{200000 + $row-bookmark-id}" w:name="{$row-bookmark}"/>
+          <w:bookmarkStart w:id="{$bookmark-base + $bookmarks-nested + $row-bookmark-id}" w:name="{$row-bookmark}"/>
         </xsl:if>
         <xsl:apply-templates/>
         <xsl:if test="$row-bookmark">
-          <w:bookmarkEnd w:id="{200000 + $row-bookmark-id}"/>
+          <w:bookmarkEnd w:id="{$bookmark-base + $bookmarks-nested + $row-bookmark-id}"/>
         </xsl:if>
       </w:p>
     </w:tc>

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 CC=${FUZZ_CC:-clang}
 OUT=tests/fuzz/build
-PKGS="libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 libcrypto"
+PKGS="libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 libcrypto zlib"
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found; apt-get install -y clang libclang-rt-14-dev" >&2; exit 2; }
 PKG_CFLAGS=$(pkg-config --cflags $PKGS)
 PKG_LIBS="$(pkg-config --libs $PKGS) -lcmark-gfm-extensions"
