@@ -1,7 +1,8 @@
 """make bench: techfile against pandoc and the cmark-gfm floor on a generated corpus.
 
 Usage: bench/run.py [N]  (default 1000 documents, about 8 MB). Prints one table and the
-ratios. pandoc runs one process per document and format, as docs-as-code setups do; on a large
+ratios, then the full build of a corpus BENCH_SCALE times larger (default 10: 10,000 documents)
+for memory and linear growth; BENCH_SCALE=0 skips it. pandoc runs one process per document and format, as docs-as-code setups do; on a large
 corpus it is measured on a sample of documents and scaled to N (the sample size is printed).
 """
 import os, random, shutil, subprocess, sys, tempfile, time
@@ -78,4 +79,16 @@ if pandoc == pandoc:
 if floor == floor:
     print(f"techfile full build / cmark-gfm floor: {full / floor:.1f}x (target: at most 5x)")
 print(f"no-op rebuild: {noop * 1000:.0f} ms (target: at most 50 ms); one-document edit: {edit * 1000:.0f} ms (target: at most 100 ms)")
+print(f"peak RSS of the full build: {rss:.0f} MB")
+
+# Growth: the same full build on a corpus SCALE times larger (BENCH_SCALE, default 10; 0 skips).
+scale = int(os.environ.get("BENCH_SCALE", "10"))
+if scale > 1:
+    big = os.path.join(work, "big")
+    subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "gen_corpus.py"), os.path.join(big, "content"), str(N * scale)],
+                   check=True, stdout=subprocess.DEVNULL)
+    t_big, rss_big = timed([TF, "build", os.path.join(big, "content"), "-o", os.path.join(big, "out"), "-q"])
+    print(f"{N * scale} documents: full build {t_big:.1f} s, peak RSS {rss_big:.0f} MB (target: at most 512 MB at 10,000); "
+          f"time per document {t_big / (N * scale) * 1000:.1f} ms against {full / N * 1000:.1f} ms at {N} "
+          f"(ratio {t_big / (N * scale) / (full / N):.2f}; 1.00 is linear)")
 shutil.rmtree(work, ignore_errors=True)

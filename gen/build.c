@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -836,7 +837,9 @@ static int replay(tf_build *b, const char *now, int *status) {
   return hit ? 0 : -1;
 }
 
-/* TECHFILE_PROFILE=1 prints the time of each stage (for make bench and profiling). */
+/* TECHFILE_PROFILE=1 prints the time and memory of each stage (for make bench and
+ * profiling): resident and peak memory, the heap in use, the arena. */
+static tf_arena *profile_arena;
 static void stage(const char *name) {
   static struct timespec last;
   static int on = -1;
@@ -853,13 +856,16 @@ static void stage(const char *name) {
       if (!strncmp(line, "VmHWM:", 6)) hwm = atol(line + 6);
     }
     if (f) fclose(f);
-    fprintf(stderr, "techfile: profile: %-10s %8.1f ms  rss %6ld MB  peak %6ld MB\n", name,
-            (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6, rss >> 10, hwm >> 10);
+    struct mallinfo2 mi = mallinfo2();
+    fprintf(stderr, "techfile: profile: %-10s %8.1f ms  rss %6ld MB  peak %6ld MB  heap %6zu MB  arena %6zu MB\n", name,
+            (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6, rss >> 10, hwm >> 10, mi.uordblks >> 20,
+            profile_arena ? arena_size(profile_arena) >> 20 : 0);
   }
   last = now;
 }
 
 int build_run(tf_build *b, int render) {
+  profile_arena = b->arena;
   stage(NULL);
   if (render && path_within(b->content_dir, b->out_dir, 1)) {
     fprintf(stderr, "techfile: the content folder %s is inside the output folder %s, whose files techfile replaces\n",
@@ -897,6 +903,7 @@ int build_run(tf_build *b, int render) {
   model_build(b);
   records_check(b);
   check_clauses(b);
+  for (size_t i = 0; i < b->docs.n; i++) model_release_text(b->docs.items[i], 0, 1);
   stage("check");
   /* Decorate and render in one pass (see "the render queue"): each page is queued as soon as
    * it is built, and its files are written under temporary names. Problems found while
@@ -926,7 +933,10 @@ int build_run(tf_build *b, int render) {
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;
     const char *stem = combine_file(cb, k);
-    if (k >= 1 && k <= b->docs.n) page = decorate_document(b, b->docs.items[k - 1]);
+    if (k >= 1 && k <= b->docs.n) {
+      page = decorate_document(b, b->docs.items[k - 1]);
+      model_release_text(b->docs.items[k - 1], 1, 0);
+    }
     else
       for (size_t i = 0; i < ng && !page; i++)
         if (!strcmp(gen[i].file, stem)) page = gen[i].xml;

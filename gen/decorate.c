@@ -224,7 +224,9 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
     /* The sidebar groups documents by the process of the first clause they back. */
     if (d->process) {
       xb_attr(e, "process", d->process);
-      xb_attr(e, "process-order", arena_printf(b->arena, "%d", d->process_order));
+      char po[16]; /* on the stack: every page lists hundreds of these */
+      snprintf(po, sizeof po, "%d", d->process_order);
+      xb_attr(e, "process-order", po);
     }
     if (d == doc) xb_attr(e, "current", "true");
   }

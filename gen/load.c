@@ -292,7 +292,10 @@ static void load_one(tf_build *b, const char *rel) {
   }
   if (!d->broken) {
     d->body_len = n - skip - body;
-    d->body = arena_strndup(a, t + skip + body, d->body_len); /* parsed by model_build */
+    char *copy = xmalloc(d->body_len + 1); /* heap: released as soon as its page is built */
+    memcpy(copy, t + skip + body, d->body_len);
+    copy[d->body_len] = 0;
+    d->body = copy;
   }
   buf_free(&buf);
 }

@@ -17,10 +17,16 @@ void model_init(tf_build *b) {
   b->jobs = 1;
 }
 
+void model_release_text(tf_doc *d, int body, int plain) {
+  if (body) free((char *)d->body), d->body = NULL;
+  if (plain) free((char *)d->plain), d->plain = NULL;
+}
+
 void model_free(tf_build *b) {
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
     if (d->ast) cmark_node_free(d->ast);
+    model_release_text(d, 1, 1);
   }
   catalog_free(&b->catalog);
   diag_list_free(&b->diags);
@@ -261,6 +267,7 @@ void model_build(tf_build *b) {
     tf_doc *d = b->docs.items[i];
     if (d->broken) {
       if (d->ast) cmark_node_free(d->ast), d->ast = NULL;
+      model_release_text(d, 1, 1);
       continue;
     }
     d->id = req_str(b, d, "id");
@@ -303,7 +310,10 @@ void model_build(tf_build *b) {
       yval *v = yv_get(d->fm, "status");
       diag_add(&b->diags, d->shown, FL(v), v->col, DIAG_ERROR, "approval-missing", "status 'approved' needs at least one entry in 'approvals'");
     }
-    if (!ok) continue;
+    if (!ok) {
+      model_release_text(d, 1, 1);
+      continue;
+    }
     /* One parse tree at a time: they cost about 14 times their Markdown. What later stages
      * need of it is kept (headings, plain text); records and pages parse again. */
     d->ast = load_markdown(d->body ? d->body : "", d->body_len);
@@ -312,7 +322,7 @@ void model_build(tf_build *b) {
     buf_puts(&plain, d->title);
     buf_putc(&plain, '\n');
     model_plain(d->ast, &plain);
-    d->plain = arena_strndup(a, buf_cstr(&plain), plain.len);
+    d->plain = xstrdup(buf_cstr(&plain)); /* heap: released once the checks are done */
     buf_free(&plain);
     cmark_node_free(d->ast), d->ast = NULL;
     vec_push(a, &kept, d);
@@ -328,6 +338,7 @@ void model_build(tf_build *b) {
       if (strcmp(d->path, first->path) < 0) uniq.items[uniq.n - 1] = d, d = first, first = uniq.items[uniq.n - 1];
       yval *v = yv_get(d->fm, "id");
       diag_add(&b->diags, d->shown, FL(v), v->col, DIAG_ERROR, "id-duplicate", "document ID '%s' is also used by %s", d->id, first->shown);
+      model_release_text(d, 1, 1);
       continue;
     }
     vec_push(a, &uniq, d);

@@ -67,9 +67,11 @@ typedef struct tf_doc {
   cmark_node *ast;             /* owned; model_free releases it. Only ever one at a time:
                                   model_build, records and decorating each parse body and
                                   release the tree (14 times the Markdown in memory) */
-  const char *body;            /* the Markdown body (arena), body_len bytes */
+  const char *body;            /* the Markdown body (heap), body_len bytes; NULL once its
+                                  page is built */
   size_t body_len;
-  const char *plain;           /* plain text of title and body, for content rules */
+  const char *plain;           /* plain text of title and body, for content rules (heap;
+                                  NULL after the checks) */
   tf_table *table;             /* first table (records), or NULL */
   int ordinal;                 /* position in the ID-sorted list */
   const char *process;         /* catalog process of the first clause it backs, or NULL */
@@ -148,6 +150,9 @@ typedef struct {
 
 void model_init(tf_build *b);
 void model_free(tf_build *b);
+/* Frees a document's Markdown body and/or plain text (heap, not arena: build.c drops them
+ * as soon as they are no longer needed, to keep memory flat on large technical files). */
+void model_release_text(tf_doc *d, int body, int plain);
 
 /* model.c: front matter → document fields, IDs, headings, plain text. */
 void model_build(tf_build *b);

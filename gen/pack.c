@@ -68,6 +68,12 @@ int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *
     out->len = start;
     return -1;
   }
+  /* No slack left behind: callers keep thousands of these (a page's HTML, a chapter's
+   * pieces), and 64 KiB of room each would add up to gigabytes of address space. */
+  if (out->cap > out->len + 1 + 4096) {
+    out->data = xrealloc(out->data, out->len + 1);
+    out->cap = out->len + 1;
+  }
   *crc = (uint32_t)crc32_z(0, data, len);
   return 0;
 }

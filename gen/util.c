@@ -65,6 +65,12 @@ char *arena_strndup(tf_arena *a, const char *s, size_t n) {
   return p;
 }
 
+size_t arena_size(const tf_arena *a) {
+  size_t n = 0;
+  for (const block *b = a->head; b; b = b->next) n += b->size;
+  return n;
+}
+
 char *arena_strdup(tf_arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
 
 char *arena_printf(tf_arena *a, const char *fmt, ...) {

@@ -21,6 +21,7 @@ void *arena_alloc(tf_arena *a, size_t n);             /* zeroed, 16-byte aligned
 char *arena_strdup(tf_arena *a, const char *s);       /* NULL stays NULL */
 char *arena_strndup(tf_arena *a, const char *s, size_t n);
 char *arena_printf(tf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t arena_size(const tf_arena *a);                /* bytes held, for TECHFILE_PROFILE */
 
 /* ---- growable byte buffer (heap, owned by the caller) --------------------- */
 typedef struct {
