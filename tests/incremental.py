@@ -75,6 +75,27 @@ rc, so, se = run(["build", src, "-o", inc])
 check("a deleted output is written again (the no-op path checks the outputs too)",
       rc == 0 and os.path.exists(os.path.join(inc, "html", "QM-001.html")), se[-300:])
 
+# The combined file's chapters are cached in .techfile/chapters: an edit re-renders one chapter,
+# and a cache file that does not belong to the chapter's key (damaged, or left by another
+# build) is never trusted.
+chapters = os.path.join(inc, ".techfile", "chapters")
+names = sorted(os.listdir(chapters)) if os.path.isdir(chapters) else []
+check("every chapter of technical-file.docx is cached", "TM-001" in names and "compliance-matrix" in names and "gaps" in names, names[:5])
+before = {n: open(os.path.join(chapters, n), "rb").read() for n in names}
+edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+changed = sorted(n for n in names if open(os.path.join(chapters, n), "rb").read() != before[n])
+check("a one-document edit re-renders only that document's chapter", rc == 0 and changed == ["TM-001"], changed)
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("the combined file after that edit equals a clean build", ok, diff)
+damaged = open(os.path.join(chapters, "QM-001"), "rb").read()
+open(os.path.join(chapters, "QM-001"), "wb").write(damaged[:64] + b"\n" + b"techfile-chapter 1\ngarbage")
+open(os.path.join(chapters, "gaps"), "wb").write(before["compliance-matrix"])  # another chapter's cache, valid for its own key
+edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("damaged or foreign chapter caches are rendered again, never trusted", rc == 0 and ok, (diff, se[-300:]))
+
 # A changed template re-renders everything.
 tpl = tmpdir("techfile-tpl-")
 shutil.copytree(os.path.join(ROOT, "templates"), tpl, dirs_exist_ok=True)
