@@ -160,6 +160,21 @@ static int stage_file(const char *path, const char *tmp, const void *data, size_
   return rc;
 }
 
+/* The temporary name a file is staged under until the commit renames it. */
+static const char *tmp_name(tf_arena *a, const char *path) { return arena_printf(a, "%s.tmp.%ld", path, (long)getpid()); }
+
+/* Stages an output held in memory; 0, or -1 after a diagnostic. */
+static int stage_out(tf_build *b, outfile *f) {
+  const char *path = path_join(b->arena, b->out_dir, f->name), *tmp = tmp_name(b->arena, path);
+  int wrote;
+  if (stage_file(path, tmp, f->data.data, f->data.len, &wrote) != 0) {
+    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
+    return -1;
+  }
+  if (wrote) f->tmp = tmp;
+  return 0;
+}
+
 static const char *bundle_name(tf_build *b) {
   /* at most ~200 bytes: file names are limited to 255 */
   char *s = arena_printf(b->arena, "%.120s-%.60s-technical-file.zip", b->product, b->product_version);
@@ -175,15 +190,7 @@ static int write_outputs(tf_build *b, outset *o) {
   /* Files in memory are staged like the pages were. */
   for (size_t i = 0; i < o->files.n && !rc; i++) {
     outfile *f = o->files.items[i];
-    if (f->path) continue;
-    const char *path = path_join(a, b->out_dir, f->name);
-    const char *tmp = arena_printf(a, "%s.tmp.%ld", path, (long)getpid());
-    int wrote;
-    if (stage_file(path, tmp, f->data.data, f->data.len, &wrote) != 0) {
-      diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
-      rc = -1;
-    }
-    if (wrote) f->tmp = tmp;
+    if (!f->path) rc = stage_out(b, f);
   }
   if (rc) return -1;
   /* The bundle: every output, sorted, plus SHA256SUMS of them. Pages are read back from
@@ -212,7 +219,7 @@ static int write_outputs(tf_build *b, outset *o) {
   e[n].data = buf_cstr(&sums);
   e[n].len = sums.len;
   const char *zpath = path_join(a, b->out_dir, bundle_name(b));
-  const char *ztmp = arena_printf(a, "%s.tmp.%ld", zpath, (long)getpid());
+  const char *ztmp = tmp_name(a, zpath);
   rc = pack_zip_file(e, n + 1, ztmp, err, sizeof err);
   free(e);
   if (rc != 0) {
@@ -226,15 +233,7 @@ static int write_outputs(tf_build *b, outset *o) {
   zf->path = zpath;
   if (files_equal(zpath, ztmp)) unlink(ztmp); /* unchanged: leave its time alone */
   else zf->tmp = ztmp;
-  outfile *sf = map_get(&o->names, "SHA256SUMS");
-  int wrote;
-  const char *spath = path_join(a, b->out_dir, "SHA256SUMS");
-  const char *stmp = arena_printf(a, "%s.tmp.%ld", spath, (long)getpid());
-  if (stage_file(spath, stmp, sf->data.data, sf->data.len, &wrote) != 0) {
-    diag_add(&b->diags, spath, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
-    return -1;
-  }
-  if (wrote) sf->tmp = stmp;
+  if (stage_out(b, map_get(&o->names, "SHA256SUMS")) != 0) return -1;
   /* The commit: every staged file is renamed into place. A failure before this point (a full
    * disk) leaves the previous output whole. */
   for (size_t i = 0; i < o->files.n; i++) {
@@ -516,17 +515,16 @@ static void renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, c
   t->chapter = chapter;
   t->name = chapter ? arena_printf(a, "chapter:%s", stem) : stem;
   t->old = map_get(&rr->state, t->name);
-  long pid = (long)getpid();
   if (chapter) {
     t->cache_path = path_join(a, b->out_dir, arena_printf(a, CHAPTER_DIR "/%s", stem));
-    t->cache_tmp = arena_printf(a, "%s.tmp.%ld", t->cache_path, pid);
+    t->cache_tmp = tmp_name(a, t->cache_path);
   } else {
     t->html = out_new(b, o, arena_printf(a, "html/%s.html", stem));
     t->docx = out_new(b, o, arena_printf(a, "docx/%s.docx", stem));
     t->html_path = t->html->path = path_join(a, b->out_dir, t->html->name);
     t->docx_path = t->docx->path = path_join(a, b->out_dir, t->docx->name);
-    t->html_tmp = arena_printf(a, "%s.tmp.%ld", t->html_path, pid);
-    t->docx_tmp = arena_printf(a, "%s.tmp.%ld", t->docx_path, pid);
+    t->html_tmp = tmp_name(a, t->html_path);
+    t->docx_tmp = tmp_name(a, t->docx_path);
   }
   enqueue(&rr->q, a, t);
 }
@@ -574,11 +572,11 @@ static void renderer_state(renderer *rr, tf_buf *out) {
 }
 
 /* The files besides the pages: the combined DOCX, the search index, the HTML assets. */
-static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, int ok, outset *o) {
+static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, outset *o) {
   tf_arena *a = b->arena;
   int rc = 0;
   tf_buf combined = {0};
-  if (ok && combine_docx(cb, r, &combined) == 0) out_add(b, o, "docx/" COMBINED_FILE ".docx", &combined);
+  if (combine_docx(cb, r, &combined) == 0) out_add(b, o, "docx/" COMBINED_FILE ".docx", &combined);
   else rc = -1;
   buf_free(&combined);
   /* The offline search index: titles and headings, loaded by a <script> tag (file:// has
@@ -976,7 +974,7 @@ int build_run(tf_build *b, int render) {
   if (content_errors || !go) status = status || content_errors ? 1 : 0;
   else {
     tf_buf json = {0}, junit = {0};
-    if (rendered != 0 || render_rest(b, r, cb, 1, &o) != 0) status = 1;
+    if (rendered != 0 || render_rest(b, r, cb, &o) != 0) status = 1;
     else {
       report_json(b, &json);
       report_junit(b, &junit);

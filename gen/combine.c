@@ -222,13 +222,12 @@ xmlDocPtr combine_chapter(tf_combine *c, size_t k, xmlDocPtr page) {
  * serialised fragments use these prefixes without declaring them, so the shell must declare
  * the same ones. */
 static void ns_signature(xmlNodePtr root, tf_buf *out) {
-  for (xmlNodePtr n = root; n; n = n == root ? n->children : NULL) {
-    while (n && n != root && !(n->type == XML_ELEMENT_NODE && !strcmp((char *)n->name, "body"))) n = n->next;
-    if (!n) break;
-    for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next)
+  xmlNodePtr body = root->children;
+  while (body && !is(body, "body")) body = body->next;
+  xmlNodePtr on[2] = {root, body};
+  for (int i = 0; i < 2 && on[i]; i++)
+    for (xmlNsPtr ns = on[i]->nsDef; ns; ns = ns->next)
       buf_printf(out, "%s=%s ", ns->prefix ? (char *)ns->prefix : "", ns->href ? (char *)ns->href : "");
-    if (n != root) break;
-  }
 }
 
 static xmlNodePtr part_root(xmlDocPtr pkg, const char *name) {
@@ -310,10 +309,8 @@ int combine_load(tf_combine *c, size_t k, const void *data, size_t len) {
   nl = memchr(s, '\n', (size_t)(end - s));
   if (!nl) return -1;
   free(ch->ns);
-  ch->ns = xstrdup("");
-  ch->ns = xrealloc(ch->ns, (size_t)(nl - s) + 1);
-  memcpy(ch->ns, s, (size_t)(nl - s));
-  ch->ns[nl - s] = 0;
+  ch->ns = strndup(s, (size_t)(nl - s));
+  if (!ch->ns) tf_fatal("out of memory");
   s = nl + 1;
   for (int i = 0; i < NPIECES; i++) {
     unsigned crc;

@@ -163,6 +163,8 @@ static int gen_pages(tf_build *b, gen_page out[8]) {
   return n;
 }
 
+static void page_nav(tf_page *p, const char *file, tf_doc *doc);
+
 void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, const char *title, tf_doc *doc) {
   memset(p, 0, sizeof *p);
   p->b = b;
@@ -183,14 +185,17 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
   xb_attr(site, "build-date", b->build_date);
   xb_attr(site, "generator", "techfile " TF_VERSION);
   /* A chapter of the combined file is only ever a DOCX body: no sidebar. */
-  if (!strcmp(kind, "chapter")) {
-    p->meta = xb_el(p->page, "meta");
-    xb_attr(p->meta, "id", file);
-    xb_attr(p->meta, "title", title);
-    p->rels = xb_el(p->page, "rels");
-    p->body = xb_el(p->page, "document");
-    return;
-  }
+  if (strcmp(kind, "chapter")) page_nav(p, file, doc);
+  p->meta = xb_el(p->page, "meta");
+  xb_attr(p->meta, "id", doc ? doc->id : file);
+  xb_attr(p->meta, "title", title);
+  p->rels = xb_el(p->page, "rels");
+  p->body = xb_el(p->page, "document");
+}
+
+/* <nav>: the generated pages, then the documents (see NAV_FULL_MAX). */
+static void page_nav(tf_page *p, const char *file, tf_doc *doc) {
+  tf_build *b = p->b;
   xmlNodePtr nav = xb_el(p->page, "nav");
   gen_page g[8];
   int ng = gen_pages(b, g);
@@ -230,11 +235,6 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
     }
     if (d == doc) xb_attr(e, "current", "true");
   }
-  p->meta = xb_el(p->page, "meta");
-  xb_attr(p->meta, "id", doc ? doc->id : file);
-  xb_attr(p->meta, "title", title);
-  p->rels = xb_el(p->page, "rels");
-  p->body = xb_el(p->page, "document");
 }
 
 static void fill_meta(tf_page *p, tf_doc *d) {
