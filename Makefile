@@ -17,7 +17,7 @@ PREFIX  ?= /usr/local
 CONTENT ?= content
 OUT     ?= out
 
-SRC  = util yval diag load model catalog records check decorate pages combine render pack report build scaffold
+SRC  = util yval diag load model catalog records check decorate pages combine depend memo render pack report build scaffold
 OBJ  = $(SRC:%=gen/%.o)
 HDR  = $(wildcard gen/*.h)
 SAN_OBJ = $(SRC:%=gen/san/%.o)

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "combine.h"
+#include "depend.h"
+#include "memo.h"
 #include "decorate.h"
 #include "pages.h"
 #include "render.h"
@@ -52,6 +54,7 @@ typedef struct {
   uint32_t crc;
   size_t raw;
   int zipped;
+  int unchanged;        /* a page's HTML the last build made: deflated bytes from its bundle */
 } outfile;
 
 typedef struct {
@@ -183,6 +186,51 @@ static const char *bundle_name(tf_build *b) {
   return s;
 }
 
+static void html_deflate(outfile *f, const void *data, size_t len) {
+  f->z.len = 0;
+  pack_deflate(data, len, 1, &f->z, &f->crc);
+  f->raw = len;
+  f->zipped = 1;
+}
+
+/* The HTML of unchanged pages, deflated for the bundle: copied from the last bundle when its
+ * SHA256SUMS gives the entry the page's checksum, else read back and deflated. 0 or -1. */
+static int unchanged_html(tf_build *b, outset *o, const char *zpath) {
+  pack_reader *pr = NULL;
+  tf_map sums = {0};
+  tf_buf list = {0}, h = {0};
+  int opened = 0, rc = 0;
+  char err[128];
+  for (size_t i = 0; i < o->files.n && !rc; i++) {
+    outfile *f = o->files.items[i];
+    if (!f->unchanged || f->zipped) continue;
+    if (!opened) {
+      opened = 1;
+      pr = pack_reader_open(zpath);
+      if (pr && pack_reader_read(pr, "SHA256SUMS", 1u << 30, &list) == 0)
+        for (char *p = list.data, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+          *nl = 0;
+          if (nl - p > 66 && p[64] == ' ' && p[65] == ' ') map_put(b->arena, &sums, arena_strdup(b->arena, p + 66), p);
+        }
+    }
+    const char *had = map_get(&sums, f->name);
+    if (had && !strncmp(had, f->sha, 64) && pack_reader_raw(pr, f->name, &f->z, &f->crc, &f->raw) == 0) {
+      f->zipped = 1;
+      continue;
+    }
+    if (file_read(f->path, 256u << 20, &h, err, sizeof err) != 0) {
+      diag_add(&b->diags, f->path, 1, 1, DIAG_ERROR, "output-read", "cannot read back an unchanged page: %s", err);
+      rc = -1;
+      continue;
+    }
+    html_deflate(f, h.data ? h.data : "", h.len);
+  }
+  pack_reader_close(pr);
+  buf_free(&list);
+  buf_free(&h);
+  return rc;
+}
+
 static int write_outputs(tf_build *b, outset *o) {
   tf_arena *a = b->arena;
   char err[256];
@@ -193,6 +241,8 @@ static int write_outputs(tf_build *b, outset *o) {
     if (!f->path) rc = stage_out(b, f);
   }
   if (rc) return -1;
+  const char *zpath = path_join(a, b->out_dir, bundle_name(b));
+  if (unchanged_html(b, o, zpath) != 0) return -1;
   /* The bundle: every output, sorted, plus SHA256SUMS of them. Pages are read back from
    * disk by libzip as the archive is written; HTML comes deflated already. */
   size_t n = o->files.n;
@@ -218,7 +268,6 @@ static int write_outputs(tf_build *b, outset *o) {
   e[n].name = "SHA256SUMS";
   e[n].data = buf_cstr(&sums);
   e[n].len = sums.len;
-  const char *zpath = path_join(a, b->out_dir, bundle_name(b));
   const char *ztmp = tmp_name(a, zpath);
   rc = pack_zip_file(e, n + 1, ztmp, err, sizeof err);
   free(e);
@@ -269,6 +318,7 @@ static int write_outputs(tf_build *b, outset *o) {
  * line per page: name, key, and the SHA-256 of its HTML and DOCX. */
 #define STATE_FILE ".techfile/pages"
 #define CHAPTER_DIR ".techfile/chapters"
+#define MEMO_FILE ".techfile/memo"
 
 static const char *nav_digest(tf_build *b) {
   tf_buf t = {0};
@@ -316,7 +366,9 @@ typedef struct {
   const char *html_path, *html_tmp, *docx_path, *docx_tmp, *cache_path, *cache_tmp;
   int cache_staged;            /* cache_tmp holds a new cache file */
   outfile *html, *docx;        /* pages: their two outputs */
-  char key[65];
+  char key[65];                /* the tree's key */
+  const char *ikey, *deps;     /* input key (depend.h) or NULL; a page's deps, encoded */
+  int skip;                    /* not built at all: its files and cache stand (no tree) */
   int reused, failed;
 } task;
 
@@ -348,29 +400,17 @@ static int hex64(const char *s) {
   return 1;
 }
 
-static void html_deflate(outfile *f, const void *data, size_t len) {
-  f->z.len = 0;
-  pack_deflate(data, len, 1, &f->z, &f->crc);
-  f->raw = len;
-  f->zipped = 1;
-}
-
 static int run_page(queue *q, task *t) {
   tf_build *b = q->b;
   const char *old = t->old;
   if (old && !strncmp(state_field(old, 1), t->key, 64) && hex64(state_field(old, 2)) && hex64(state_field(old, 3)) &&
-      path_is_file(t->docx_path)) {
-    /* Unchanged: its files stay; the bundle needs the HTML deflated (read it back). */
-    tf_buf h = {0};
-    char err[128];
-    if (file_read(t->html_path, 256u << 20, &h, err, sizeof err) == 0) {
-      memcpy(t->html->sha, state_field(old, 2), 64);
-      memcpy(t->docx->sha, state_field(old, 3), 64);
-      html_deflate(t->html, h.data ? h.data : "", h.len);
-      buf_free(&h);
-      t->reused = 1;
-      return 0;
-    }
+      path_is_file(t->docx_path) && path_is_file(t->html_path)) {
+    /* Unchanged: its files stay, and the bundle takes its HTML from the last bundle. */
+    memcpy(t->html->sha, state_field(old, 2), 64);
+    memcpy(t->docx->sha, state_field(old, 3), 64);
+    t->html->unchanged = 1;
+    t->reused = 1;
+    return 0;
   }
   tf_buf out = {0};
   int wrote;
@@ -395,21 +435,30 @@ write_failed:
   return -1;
 }
 
+/* A chapter cache file: "<tree key>\n<input key or ->\n" and combine_save's bytes. */
+#define CACHE_HEAD 130
+
+static int cache_head_ok(const tf_buf *c) {
+  return c->len > CACHE_HEAD && hex64(c->data) && c->data[64] == '\n' && c->data[129] == '\n';
+}
+
 static int run_chapter(queue *q, task *t) {
   size_t k = t->chapter - 1;
   if (t->old && !strncmp(state_field(t->old, 1), t->key, 64)) {
     /* the cache file starts with the key it was made for */
     tf_buf c = {0};
     char err[128];
-    int ok = file_read(t->cache_path, 1u << 30, &c, err, sizeof err) == 0 && c.len > 65 && !memcmp(c.data, t->key, 64) &&
-             c.data[64] == '\n' && combine_load(q->cb, k, c.data + 65, c.len - 65) == 0;
+    int ok = file_read(t->cache_path, 1u << 30, &c, err, sizeof err) == 0 && cache_head_ok(&c) && !memcmp(c.data, t->key, 64) &&
+             combine_load(q->cb, k, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 0) == 0;
+    /* the same tree from other inputs: the file is rewritten with this input key below */
+    int same_inputs = ok && t->ikey && !memcmp(c.data + 65, t->ikey, 64);
     buf_free(&c);
-    if (ok) return t->reused = 1, 0;
+    if (ok) t->reused = 1;
+    if (ok && (same_inputs || !t->ikey)) return 0;
   }
-  if (combine_render(q->cb, q->r, k, t->tree) != 0) return -1;
+  if (!t->reused && combine_render(q->cb, q->r, k, t->tree) != 0) return -1;
   tf_buf c = {0};
-  buf_put(&c, t->key, 64);
-  buf_putc(&c, '\n');
+  buf_printf(&c, "%.64s\n%-64s\n", t->key, t->ikey ? t->ikey : "-");
   combine_save(q->cb, k, &c);
   /* staged like the outputs: a failed build leaves the last good state alone */
   int wrote;
@@ -423,8 +472,10 @@ static int run_chapter(queue *q, task *t) {
 static void run_task(queue *q, task *t) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  page_key(t->tree, q->salt, t->key);
-  t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
+  if (!t->skip) {
+    page_key(t->tree, q->salt, t->key);
+    t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
+  }
   xmlFreeDoc(t->tree);
   t->tree = NULL;
   clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -506,12 +557,17 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
     if (pthread_create(&rr->th[rr->started], NULL, worker, q) == 0) rr->started++;
 }
 
-/* Queues a page (files html/<stem>.html and docx/<stem>.docx) or chapter k + 1. */
-static void renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *stem, size_t chapter) {
+/* Queues a page (files html/<stem>.html and docx/<stem>.docx) or chapter k + 1. ikey and deps:
+ * see task. */
+static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *stem, size_t chapter,
+                          const char *ikey, const char *deps) {
   tf_arena *a = b->arena;
   task *t = arena_alloc(a, sizeof *t);
   memset(t, 0, sizeof *t);
   t->tree = tree;
+  t->ikey = ikey;
+  t->deps = deps;
+  t->skip = !tree;
   t->chapter = chapter;
   t->name = chapter ? arena_printf(a, "chapter:%s", stem) : stem;
   t->old = map_get(&rr->state, t->name);
@@ -527,6 +583,58 @@ static void renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, c
     t->docx_tmp = tmp_name(a, t->docx_path);
   }
   enqueue(&rr->q, a, t);
+  return t;
+}
+
+/* The state line of an unchanged page whose tree need not be built: its input key (field 4)
+ * is ikey, and its two files are there. NULL otherwise. */
+static const char *renderer_unchanged(tf_build *b, renderer *rr, const char *stem, const char *ikey) {
+  const char *old = map_get(&rr->state, stem);
+  if (!old || !ikey || !hex64(state_field(old, 1)) || !hex64(state_field(old, 2)) || !hex64(state_field(old, 3)) ||
+      strncmp(state_field(old, 4) ? state_field(old, 4) : "", ikey, 64))
+    return NULL;
+  tf_arena *a = b->arena;
+  if (!path_is_file(path_join(a, b->out_dir, arena_printf(a, "html/%s.html", stem))) ||
+      !path_is_file(path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", stem))))
+    return NULL;
+  return old;
+}
+
+/* A chapter's input key: its page's, and where its numbers start. */
+static const char *chapter_ikey(tf_arena *a, const char *page_ikey, const char *bases) {
+  char hex[65];
+  const char *t = arena_printf(a, "%.64s\n%s\n", page_ikey, bases);
+  pack_sha256_hex(t, strlen(t), hex);
+  return arena_strdup(a, hex);
+}
+
+/* Chapter k + 1 from its cache file, without a tree, if the file was made for input key ikey:
+ * queued as done. 0, or -1 (nothing changed: build the chapter). */
+static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const char *stem, size_t chapter, const char *ikey) {
+  tf_arena *a = b->arena;
+  const char *path = path_join(a, b->out_dir, arena_printf(a, CHAPTER_DIR "/%s", stem));
+  tf_buf c = {0};
+  char err[128];
+  int ok = file_read(path, 1u << 30, &c, err, sizeof err) == 0 && cache_head_ok(&c) && !memcmp(c.data + 65, ikey, 64) &&
+           combine_load(cb, chapter - 1, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 1) == 0;
+  if (ok) {
+    task *t = renderer_add(b, rr, NULL, NULL, stem, chapter, ikey, NULL);
+    memcpy(t->key, c.data, 64);
+    t->reused = 1;
+  }
+  buf_free(&c);
+  return ok ? 0 : -1;
+}
+
+/* An unchanged page (old: its state line): queued as done, its files as they are. */
+static void renderer_keep(tf_build *b, renderer *rr, outset *o, const char *stem, const char *old) {
+  const char *deps = state_field(old, 5);
+  task *t = renderer_add(b, rr, o, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "");
+  memcpy(t->key, state_field(old, 1), 64);
+  memcpy(t->html->sha, state_field(old, 2), 64);
+  memcpy(t->docx->sha, state_field(old, 3), 64);
+  t->html->unchanged = 1;
+  t->reused = 1;
 }
 
 /* Waits for every queued task; 0 when all rendered. Counts rendered pages into b. */
@@ -565,7 +673,7 @@ static void renderer_state(renderer *rr, tf_buf *out) {
   for (size_t i = 0; i < rr->q.n; i++) {
     task *t = rr->q.q[i];
     buf_printf(out, "%s\t%s", t->name, t->key);
-    if (!t->chapter) buf_printf(out, "\t%s\t%s", t->html->sha, t->docx->sha);
+    if (!t->chapter) buf_printf(out, "\t%s\t%s\t%s\t%s", t->html->sha, t->docx->sha, t->ikey ? t->ikey : "-", t->deps ? t->deps : "");
     buf_putc(out, '\n');
   }
   buf_free(&rr->state_buf);
@@ -898,6 +1006,8 @@ int build_run(tf_build *b, int render) {
   }
   load_content(b);
   stage("load");
+  /* Unchanged documents are not parsed again (memo.h): only for builds that keep state. */
+  if (render) b->memo = memo_open(b, path_join(b->arena, b->out_dir, MEMO_FILE));
   model_build(b);
   records_check(b);
   check_clauses(b);
@@ -926,16 +1036,38 @@ int build_run(tf_build *b, int render) {
   if (dump && (!*dump || mkdir_p(dump) != 0)) dump = NULL;
   tf_genpage gen[PAGES_MAX];
   size_t ng = pages_generate(b, gen);
+  /* Input keys (depend.h): an unchanged document is neither parsed nor decorated again. */
+  tf_depend *dp = go && !dump ? depend_open(b, rr.q.salt) : NULL;
   /* The compliance matrix is chapter 0, the documents 1..n, the gap list the last. */
   size_t nch = combine_count(cb);
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;
     const char *stem = combine_file(cb, k);
-    if (k >= 1 && k <= b->docs.n) {
-      page = decorate_document(b, b->docs.items[k - 1]);
-      model_release_text(b->docs.items[k - 1], 1, 0);
+    tf_doc *d = k >= 1 && k <= b->docs.n ? b->docs.items[k - 1] : NULL;
+    const char *bases = combine_bases(cb, k), *ikey = NULL, *deps = NULL, *chapter_key = NULL;
+    if (d && dp) {
+      const char *old = map_get(&rr.state, d->id), *old_deps = old ? state_field(old, 5) : NULL;
+      const char *line = old_deps ? renderer_unchanged(b, &rr, d->id, depend_key(dp, d, old_deps)) : NULL;
+      if (line && renderer_restore(b, &rr, cb, stem, k + 1, chapter_ikey(b->arena, state_field(line, 4), bases)) == 0) {
+        depend_replay(dp, old_deps);
+        renderer_keep(b, &rr, &o, d->id, line);
+        model_release_text(d, 1, 0);
+        continue;
+      }
     }
-    else
+    if (d) {
+      tf_vec dv = {0};
+      size_t before = diag_count(&b->diags);
+      b->built++;
+      page = decorate_document(b, d, dp ? &dv : NULL);
+      model_release_text(d, 1, 0);
+      /* A page that had something to say is built every time, so that it says it again. */
+      if (dp && diag_count(&b->diags) == before) {
+        deps = depend_encode(b->arena, &dv);
+        ikey = depend_key(dp, d, deps);
+        chapter_key = chapter_ikey(b->arena, ikey, bases);
+      }
+    } else
       for (size_t i = 0; i < ng && !page; i++)
         if (!strcmp(gen[i].file, stem)) page = gen[i].xml;
     xmlDocPtr chapter = combine_chapter(cb, k, page);
@@ -943,20 +1075,22 @@ int build_run(tf_build *b, int render) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
     }
-    if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1);
+    if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1, chapter_key, NULL);
     else xmlFreeDoc(chapter);
-    if (k >= 1 && k <= b->docs.n) {
-      if (go) renderer_add(b, &rr, &o, page, stem, 0);
+    if (d) {
+      if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps);
       else xmlFreeDoc(page);
     }
   }
+  depend_free(dp);
   for (size_t i = 0; i < ng; i++) { /* the generated pages themselves */
     if (dump && strcmp(gen[i].file, "compliance-matrix") && strcmp(gen[i].file, "gaps"))
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i].file)), gen[i].xml, "UTF-8", 1);
-    if (go) renderer_add(b, &rr, &o, gen[i].xml, gen[i].file, 0);
+    if (go) renderer_add(b, &rr, &o, gen[i].xml, gen[i].file, 0, NULL, NULL);
     else xmlFreeDoc(gen[i].xml);
   }
   stage("decorate");
+  if (getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: documents built %zu of %zu\n", b->built, b->docs.n);
   int rendered = go ? renderer_finish(b, &rr) : 0;
   tf_buf state = {0};
   if (go) renderer_state(&rr, &state);
@@ -985,7 +1119,8 @@ int build_run(tf_build *b, int render) {
       if (!status) renderer_commit(&rr, 1);
       /* The state is written last: a build stopped before this point re-renders next time. */
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
-      if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0))
+      if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0 ||
+                      (b->memo && memo_save(b->memo) != 0)))
         diag_add(&b->diags, sf, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
       wrote = !status;
     }
@@ -993,6 +1128,8 @@ int build_run(tf_build *b, int render) {
     if (!status && b->pdf && convert_pdf(b, &o) != 0) status = 1;
   }
   buf_free(&state);
+  memo_free(b->memo);
+  b->memo = NULL;
   if (r) render_close(r);
   combine_free(cb);
   if (go) renderer_commit(&rr, 0); /* what is still staged was not committed */

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "memo.h"
 #include "records.h"
 
 static const char *const IMPLICIT[][3] = {{"4.1.2"}, {"4.1.2"}, {"4.1.4"}, {"4.1.4"}, {"5.1.1"}, {"5.8.6"}, {"5.8.1", "5.8.5"}};
@@ -61,10 +62,14 @@ static void check_claim(tf_build *b, tf_doc *d, tf_claim *c, tf_clause *k, const
       vec_push(a, &c->reasons, arena_printf(a, "%s has no section '%s'", d->id, c->section));
     }
   }
+  c->hits = arena_alloc(a, k->content.n + 1);
   for (size_t i = 0; i < k->content.n; i++) {
     tf_rule *r = k->content.items[i];
-    if (catalog_match(b, r, d->plain) != 1)
-      vec_push(a, &c->reasons, arena_printf(a, "nothing in %s shows that it %s", d->id, r->expect));
+    int hit = memo_hit(d, k->clause, i);
+    if (hit < 0 && model_plain_text(d) == 0) hit = catalog_match(b, r, d->plain, d->plain_utf8);
+    if (hit < 0) d->memo_bad = 1;
+    c->hits[i] = hit == 1 ? '1' : '0';
+    if (hit != 1) vec_push(a, &c->reasons, arena_printf(a, "nothing in %s shows that it %s", d->id, r->expect));
   }
   for (size_t i = 0; i < common->n; i++) vec_push(a, &c->reasons, common->items[i]);
   c->status = c->reasons.n ? ST_GAP : ST_BACKED;
@@ -75,7 +80,7 @@ static void hint(tf_build *b, tf_clause *k) {
     tf_doc *d = b->docs.items[i];
     for (size_t j = 0; j < k->hints.n; j++) {
       tf_rule *r = k->hints.items[j];
-      if (catalog_match(b, r, d->path) == 1 || catalog_match(b, r, d->title) == 1) {
+      if (catalog_match(b, r, d->path, 0) == 1 || catalog_match(b, r, d->title, 0) == 1) {
         diag_add(&b->diags, d->shown, 1, 1, DIAG_WARNING, "evidence-hint",
                  "%s looks like evidence for %s (%s), which no document declares: add '%s' to its evidence", d->id,
                  k->clause, k->title, k->clause);

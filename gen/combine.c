@@ -28,6 +28,7 @@ typedef struct {
   tf_vec rels;  /* rel_entry*: relationships its body uses (ids unique in the file) */
   piece p[NPIECES];
   char *ns;     /* namespace declarations its fragments rely on (see ns_signature); heap */
+  int used[3];  /* footnote, list and bookmark numbers it takes above its bases */
   int ready;
 } chapter;
 
@@ -36,10 +37,25 @@ struct tf_combine {
   size_t n;
   chapter *ch;
   tf_map index;                     /* page stem → chapter number + 1 */
-  int fn_base, num_base, bm_base;   /* where the next chapter's numbers start */
+  int fn_base, num_base, bm_base;   /* where this chapter's numbers start */
+  int fn_end, num_end, bm_end;      /* the highest number used so far */
+  int fn_stride, num_stride, bm_stride;
   piece out[NPIECES];               /* spliced parts, owned until combine_free */
   tf_buf shell_ns;
 };
+
+static int stride(size_t chapters, int most) {
+  long s = 2000000000L / (long)(chapters + 1);
+  return s < most ? (int)s : most;
+}
+
+/* Where chapter k's numbers start: k × stride, unless the chapters before used more. A fixed
+ * start keeps a chapter's numbers, hence its cached rendering, when a chapter before it gains
+ * a paragraph, a list or a footnote: an edit re-renders that chapter only. */
+static int chapter_base(size_t k, int stride, int end) {
+  long s = (long)k * stride;
+  return s > end ? (int)s : end;
+}
 
 tf_combine *combine_open(tf_build *b) {
   tf_combine *c = xcalloc(1, sizeof *c);
@@ -49,6 +65,11 @@ tf_combine *combine_open(tf_build *b) {
   for (size_t i = 0; i < b->docs.n; i++) c->ch[c->n++].file = ((tf_doc *)b->docs.items[i])->id;
   c->ch[c->n++].file = "gaps";
   for (size_t k = 0; k < c->n; k++) map_put(b->arena, &c->index, c->ch[k].file, (void *)(k + 1));
+  /* Each chapter's footnote, list and bookmark numbers start at a multiple of a stride (see
+   * chapter_bases), all below 2^31 (Word and LibreOffice read them as 32-bit integers). */
+  c->bm_stride = stride(c->n, 1 << 20);
+  c->fn_stride = stride(c->n, 1 << 12);
+  c->num_stride = stride(c->n, 1 << 12);
   return c;
 }
 
@@ -170,10 +191,29 @@ static void collect_toc(tf_arena *a, chapter *ch, xmlNodePtr n) {
   }
 }
 
+static void set_bases(tf_combine *c, size_t k) {
+  c->fn_base = chapter_base(k, c->fn_stride, c->fn_end);
+  c->num_base = chapter_base(k, c->num_stride, c->num_end);
+  c->bm_base = chapter_base(k, c->bm_stride, c->bm_end);
+}
+
+const char *combine_bases(tf_combine *c, size_t k) {
+  set_bases(c, k);
+  return arena_printf(c->b->arena, "chapter %zu of %zu: %d %d %d", k, c->n, c->fn_base, c->num_base, c->bm_base);
+}
+
+/* After chapter k: the ends its numbers reach. */
+static void advance(tf_combine *c, const chapter *ch) {
+  c->fn_end = c->fn_base + ch->used[0];
+  c->num_end = c->num_base + ch->used[1];
+  c->bm_end = c->bm_base + ch->used[2];
+}
+
 xmlDocPtr combine_chapter(tf_combine *c, size_t k, xmlDocPtr page) {
   tf_build *b = c->b;
   tf_arena *a = b->arena;
   chapter *ch = &c->ch[k];
+  set_bases(c, k);
   tf_page p;
   page_begin(&p, b, "chapter", COMBINED_FILE, arena_printf(a, "Technical file: %s %s", b->product, b->product_version), NULL);
   p.rid_prefix = arena_printf(a, "rId%zu_", k + 1); /* unique in the file, whatever other chapters hold */
@@ -200,11 +240,13 @@ xmlDocPtr combine_chapter(tf_combine *c, size_t k, xmlDocPtr page) {
   }
   fixer f = {.c = c, .p = &p, .fn_max = c->fn_base, .num_max = c->num_base, .headings = 1};
   if (first) fix(&f, first);
-  c->fn_base = f.fn_max, c->num_base = f.num_max;
   /* the ids page.xsl gives: top-level blocks, then nested headings, then bookmarked rows */
   int top = 0;
   for (xmlNodePtr n = p.body->children; n; n = n->next) top += n->type == XML_ELEMENT_NODE;
-  c->bm_base += top + f.headings + f.rows;
+  ch->used[0] = f.fn_max - c->fn_base;
+  ch->used[1] = f.num_max - c->num_base;
+  ch->used[2] = top + f.headings + f.rows;
+  advance(c, ch);
   collect_toc(a, ch, p.body->children);
   for (xmlNodePtr r = p.rels->children; r; r = r->next) {
     rel_entry *e = arena_alloc(a, sizeof *e);
@@ -291,42 +333,107 @@ int combine_render(tf_combine *c, tf_render *r, size_t k, xmlDocPtr chapter_page
 
 /* ---- the cache of rendered chapters --------------------------------------------------- */
 
+/* "techfile-chapter 2", the namespace signature, then what the shell needs of the chapter
+ * (numbers used, table-of-contents entries, relationships; strings length-prefixed), then the
+ * three pieces: "crc raw zlen" and the deflated bytes. */
 void combine_save(const tf_combine *c, size_t k, tf_buf *out) {
   const chapter *ch = &c->ch[k];
-  buf_printf(out, "techfile-chapter 1\n%s\n", ch->ns ? ch->ns : "");
+  buf_printf(out, "techfile-chapter 2\n%s\n%d %d %d %zu %zu\n", ch->ns ? ch->ns : "", ch->used[0], ch->used[1], ch->used[2],
+             ch->toc.n, ch->rels.n);
+  for (size_t i = 0; i < ch->toc.n; i++) {
+    const toc_entry *e = ch->toc.items[i];
+    const char *bm = e->bookmark ? e->bookmark : "";
+    buf_printf(out, "%d %zu %zu\n%s%s", e->level, strlen(bm), strlen(e->text), bm, e->text);
+  }
+  for (size_t i = 0; i < ch->rels.n; i++) {
+    const rel_entry *e = ch->rels.items[i];
+    buf_printf(out, "%zu %zu %zu\n%s%s%s", strlen(e->id), strlen(e->target), strlen(e->type), e->id, e->target, e->type);
+  }
   for (int i = 0; i < NPIECES; i++) {
     buf_printf(out, "%08x %zu %zu\n", (unsigned)ch->p[i].crc, ch->p[i].raw, ch->p[i].z.len);
     buf_put(out, ch->p[i].z.data ? ch->p[i].z.data : "", ch->p[i].z.len);
   }
 }
 
-int combine_load(tf_combine *c, size_t k, const void *data, size_t len) {
+/* A reader over a cache file: every field is checked against the bytes left. */
+typedef struct { const char *s, *end; int bad; } reader;
+
+/* The next line's numbers (up to 5, as size_t); 0 when fewer than n. */
+static int numbers(reader *r, size_t n, size_t *v) {
+  const char *nl = r->bad ? NULL : memchr(r->s, '\n', (size_t)(r->end - r->s));
+  if (!nl) return r->bad = 1, 0;
+  const char *p = r->s;
+  for (size_t i = 0; i < n; i++) {
+    char *stop;
+    if (*p < '0' || *p > '9') return r->bad = 1, 0;
+    v[i] = strtoull(p, &stop, 10);
+    p = stop;
+    if (i + 1 < n && *p++ != ' ') return r->bad = 1, 0;
+  }
+  if (p != nl) return r->bad = 1, 0;
+  r->s = nl + 1;
+  return 1;
+}
+
+/* len bytes as an arena string (meta on the main thread), or skipped (NULL). */
+static const char *bytes(reader *r, tf_arena *a, size_t len) {
+  if (r->bad || len > (size_t)(r->end - r->s)) return r->bad = 1, NULL;
+  const char *v = a ? arena_strndup(a, r->s, len) : NULL;
+  r->s += len;
+  return v;
+}
+
+int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta) {
   chapter *ch = &c->ch[k];
-  const char *s = data, *end = s + len;
-  const char *nl = memchr(s, '\n', len);
-  if (!nl || strncmp(s, "techfile-chapter 1\n", 19)) return -1;
-  s = nl + 1;
-  nl = memchr(s, '\n', (size_t)(end - s));
+  tf_arena *a = meta ? c->b->arena : NULL;
+  reader r = {data, (const char *)data + len, 0};
+  const char *nl = memchr(r.s, '\n', len);
+  if (!nl || strncmp(r.s, "techfile-chapter 2\n", 19)) return -1;
+  r.s = nl + 1;
+  nl = memchr(r.s, '\n', (size_t)(r.end - r.s));
   if (!nl) return -1;
   free(ch->ns);
-  ch->ns = strndup(s, (size_t)(nl - s));
+  ch->ns = strndup(r.s, (size_t)(nl - r.s));
   if (!ch->ns) tf_fatal("out of memory");
-  s = nl + 1;
-  for (int i = 0; i < NPIECES; i++) {
+  r.s = nl + 1;
+  size_t head[5], v[3];
+  if (!numbers(&r, 5, head) || head[0] > INT32_MAX || head[1] > INT32_MAX || head[2] > INT32_MAX) return -1;
+  if (meta && (head[3] > len || head[4] > len)) return -1; /* counts a damaged file cannot hold */
+  if (meta) {
+    for (int i = 0; i < 3; i++) ch->used[i] = (int)head[i];
+    ch->toc.n = ch->rels.n = 0;
+  }
+  for (size_t i = 0; i < head[3] && numbers(&r, 3, v); i++) {
+    const char *bm = bytes(&r, a, v[1]), *text = bytes(&r, a, v[2]);
+    if (!meta || r.bad) continue;
+    toc_entry *e = arena_alloc(a, sizeof *e);
+    e->level = (int)v[0], e->bookmark = *bm ? bm : NULL, e->text = text;
+    vec_push(a, &ch->toc, e);
+  }
+  for (size_t i = 0; i < head[4] && numbers(&r, 3, v); i++) {
+    const char *id = bytes(&r, a, v[0]), *target = bytes(&r, a, v[1]), *type = bytes(&r, a, v[2]);
+    if (!meta || r.bad) continue;
+    rel_entry *e = arena_alloc(a, sizeof *e);
+    e->id = id, e->target = target, e->type = type;
+    vec_push(a, &ch->rels, e);
+  }
+  for (int i = 0; i < NPIECES && !r.bad; i++) {
     unsigned crc;
     size_t raw, zlen;
     int used = 0;
-    nl = memchr(s, '\n', (size_t)(end - s));
-    if (!nl || sscanf(s, "%8x %zu %zu\n%n", &crc, &raw, &zlen, &used) != 3 || s + used != nl + 1 || zlen > (size_t)(end - nl - 1))
+    nl = memchr(r.s, '\n', (size_t)(r.end - r.s));
+    if (!nl || sscanf(r.s, "%8x %zu %zu\n%n", &crc, &raw, &zlen, &used) != 3 || r.s + used != nl + 1 || zlen > (size_t)(r.end - nl - 1))
       return -1;
-    s = nl + 1;
+    r.s = nl + 1;
     ch->p[i].crc = crc;
     ch->p[i].raw = raw;
     ch->p[i].z.len = 0;
-    buf_put(&ch->p[i].z, s, zlen);
-    s += zlen;
+    buf_put(&ch->p[i].z, r.s, zlen);
+    r.s += zlen;
   }
-  ch->ready = s == end;
+  ch->ready = !r.bad && r.s == r.end;
+  if (meta && ch->ready) advance(c, ch);
+  if (meta && !ch->ready) ch->toc.n = ch->rels.n = 0; /* the caller builds the chapter instead */
   return ch->ready ? 0 : -1;
 }
 

@@ -29,13 +29,20 @@ tf_combine *combine_open(tf_build *b);
 size_t combine_count(const tf_combine *c);
 const char *combine_file(const tf_combine *c, size_t k); /* page stem of chapter k */
 /* Chapter k's page tree, made from that page's tree (left unchanged). Main thread only, in
- * order k = 0, 1, 2...: numbers continue from the chapter before. */
+ * order k = 0, 1, 2...: its footnote, list and bookmark numbers start above the chapter
+ * before's, at a fixed multiple of k when they can (an edit elsewhere leaves them alone). */
 xmlDocPtr combine_chapter(tf_combine *c, size_t k, xmlDocPtr page);
 /* Renders chapter k into its pieces. Worker threads, any order; 0 or -1 after a diagnostic. */
 int combine_render(tf_combine *c, tf_render *r, size_t k, xmlDocPtr chapter);
-/* Chapter k's pieces, serialised (for the incremental-build cache) and back. */
+/* Chapter k's pieces and what the shell needs of it, serialised (for the incremental-build
+ * cache) and back. combine_load takes the pieces (any thread, the chapter tree already made
+ * by combine_chapter); with meta (main thread, in order, instead of combine_chapter) also the
+ * table-of-contents entries, relationships and numbers used. 0, or -1 if data is damaged. */
 void combine_save(const tf_combine *c, size_t k, tf_buf *out);
-int combine_load(tf_combine *c, size_t k, const void *data, size_t len);
+int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta);
+/* Chapter k's numbering bases, as text for its input key: call in order, just before
+ * combine_chapter or combine_load with meta. */
+const char *combine_bases(tf_combine *c, size_t k);
 /* The .docx: the shell rendered with every chapter spliced in. 0 or -1 after a diagnostic. */
 int combine_docx(tf_combine *c, tf_render *r, tf_buf *out);
 void combine_free(tf_combine *c);

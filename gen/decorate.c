@@ -283,6 +283,7 @@ typedef struct {
   size_t ndefs;
   const char *caption; /* a "Table: ..." paragraph waiting for the table after it */
   int cell;            /* index of the next cell in the current table row */
+  tf_vec *deps;        /* what the page read of other files, or NULL (decorate.h) */
 } deco;
 
 static int has_scheme(const char *u) {
@@ -377,6 +378,12 @@ static const char *local_asset(deco *c, cmark_node *n, const char *dest) {
              "'%s' is not a file type techfile ships (images, PDF, text, office files): it could run when opened", dest);
     return NULL;
   }
+  if (c->deps) vec_push(a, c->deps, arena_printf(a, "file:%s", rel));
+  return decorate_asset(b, rel);
+}
+
+const char *decorate_asset(tf_build *b, const char *rel) {
+  tf_arena *a = b->arena;
   const char *target = arena_printf(a, "media/%s", rel);
   for (size_t i = 0; i < b->assets.n; i++)
     if (!strcmp(((tf_asset *)b->assets.items[i])->target, target)) return target;
@@ -430,6 +437,7 @@ static const char *resolve_link(deco *c, cmark_node *n, xmlNodePtr el, const cha
   else if (tl > 3 && !strcmp(target + tl - 3, ".md")) {
     char *rel = norm_path(a, doc_dir(a, c->d), pct_decode(a, target));
     td = rel ? model_find_path(b, rel) : NULL;
+    if (td && c->deps) vec_push(a, c->deps, arena_printf(a, "path:%s", rel));
     if (!td) {
       diag_add(&b->diags, shown, line, col, DIAG_ERROR, "link-unresolved", "'%s' is not a document of the technical file", target);
       xb_attr(el, "kind", "blocked");
@@ -437,6 +445,7 @@ static const char *resolve_link(deco *c, cmark_node *n, xmlNodePtr el, const cha
     }
   } else if (model_id_valid(target) && !strchr(target, '.')) {
     td = model_find(b, target);
+    if (td && c->deps) vec_push(a, c->deps, arena_printf(a, "id:%s", target));
     if (!td) {
       diag_add(&b->diags, shown, line, col, DIAG_ERROR, "link-unresolved", "no document has the ID '%s'", target);
       xb_attr(el, "kind", "blocked");
@@ -453,6 +462,7 @@ static const char *resolve_link(deco *c, cmark_node *n, xmlNodePtr el, const cha
   }
   tf_heading *h = NULL;
   if (frag && *frag) {
+    if (td != c->d && c->deps) vec_push(a, c->deps, arena_printf(a, "head:%s#%s", td->id, pct_decode(a, frag)));
     h = model_find_heading(td, pct_decode(a, frag));
     if (!h) {
       diag_add(&b->diags, shown, line, col, DIAG_ERROR, "link-unresolved", "%s has no heading '%s'", td->id, frag);
@@ -779,11 +789,11 @@ static void insert_statements(tf_page *p, tf_doc *d) {
   }
 }
 
-xmlDocPtr decorate_document(tf_build *b, tf_doc *d) {
+xmlDocPtr decorate_document(tf_build *b, tf_doc *d, tf_vec *deps) {
   tf_page p;
   page_begin(&p, b, "document", d->id, d->title, d);
   fill_meta(&p, d);
-  deco c = {.p = &p, .d = d};
+  deco c = {.p = &p, .d = d, .deps = deps};
   size_t cap = 0;
   /* model_build released the parse tree (decorate.h): parse again. */
   int reparsed = !d->ast;

@@ -47,8 +47,14 @@ xmlNodePtr xb_cell(xmlNodePtr row, const char *text);
 void decorate_prepare(tf_build *b);
 /* The document page, fully resolved. NULL never: problems become diagnostics. A document
  * whose parse tree was released after the checks (build.c, to keep memory flat) is parsed
- * again from its body for the call, and released again. */
-xmlDocPtr decorate_document(tf_build *b, tf_doc *d);
+ * again from its body for the call, and released again. With deps, appends (arena strings)
+ * what the page read besides its own document, the build settings and the checks' results:
+ * "path:<rel>" or "id:<ID>" for each document it links to, "head:<ID>#<fragment>" for each
+ * heading of another document it links to, "file:<rel>" for each local file (depend.c turns
+ * them into an input key for incremental builds). */
+xmlDocPtr decorate_document(tf_build *b, tf_doc *d, tf_vec *deps);
+/* The bundle entry media/<rel> for the content file rel (added once to b->assets). */
+const char *decorate_asset(tf_build *b, const char *rel);
 /* Fills a clause's audit-defense template for a backing document. */
 const char *decorate_defense(tf_build *b, const tf_clause *k, const tf_doc *d, const tf_claim *c);
 /* DOCX bookmark name of a clause row in the compliance matrix. */

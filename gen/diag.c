@@ -8,6 +8,13 @@
 /* Rendering runs on worker threads (-j), and a failing stylesheet adds a diagnostic. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
+size_t diag_count(diag_list *d) {
+  pthread_mutex_lock(&lock);
+  size_t n = d->n;
+  pthread_mutex_unlock(&lock);
+  return n;
+}
+
 void diag_add(diag_list *d, const char *file, int line, int col, diag_sev sev, const char *rule,
               const char *fmt, ...) {
   pthread_mutex_lock(&lock);

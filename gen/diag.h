@@ -29,6 +29,8 @@ typedef struct {
 
 void diag_add(diag_list *d, const char *file, int line, int col, diag_sev sev, const char *rule,
               const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* How many so far (under the lock: worker threads may be adding). */
+size_t diag_count(diag_list *d);
 void diag_sort(diag_list *d);
 void diag_print(const diag_list *d, FILE *out);
 const char *diag_sev_name(diag_sev s);

@@ -8,6 +8,7 @@
  * and files over TF_MAX_DOC_BYTES are refused with a diagnostic.
  */
 #include "model.h"
+#include "pack.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <errno.h>
@@ -202,6 +203,7 @@ static void load_one(tf_build *b, const char *rel) {
   tf_doc *d = arena_alloc(a, sizeof *d);
   d->path = rel;
   d->shown = full;
+  pack_sha256_hex(buf.data ? buf.data : "", buf.len, d->sha);
   vec_push(a, &b->docs, d);
   const char *t = buf.data;
   size_t n = buf.len;

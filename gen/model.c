@@ -6,6 +6,7 @@
  * whose front matter cannot be used, after saying why.
  */
 #include "model.h"
+#include "memo.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <stdlib.h>
@@ -255,6 +256,27 @@ void model_attach_headings(tf_doc *d) {
   cmark_iter_free(it);
 }
 
+/* d->plain from d->ast: the title, then the body's text. */
+static void plain_text(tf_doc *d) {
+  tf_buf plain = {0};
+  buf_puts(&plain, d->title);
+  buf_putc(&plain, '\n');
+  model_plain(d->ast, &plain);
+  d->plain = xstrdup(buf_cstr(&plain)); /* heap: released once the checks are done */
+  d->plain_utf8 = utf8_valid(plain.data, plain.len);
+  buf_free(&plain);
+}
+
+int model_plain_text(tf_doc *d) {
+  if (d->plain) return 0;
+  if (!d->body) return -1;
+  int parsed = !d->ast;
+  if (parsed) d->ast = load_markdown(d->body, d->body_len);
+  plain_text(d);
+  if (parsed) cmark_node_free(d->ast), d->ast = NULL;
+  return 0;
+}
+
 static int cmp_doc_id(const void *x, const void *y) {
   const tf_doc *a = *(tf_doc *const *)x, *b = *(tf_doc *const *)y;
   return strcmp(a->id, b->id);
@@ -314,18 +336,14 @@ void model_build(tf_build *b) {
       model_release_text(d, 1, 1);
       continue;
     }
+    vec_push(a, &kept, d);
+    if (memo_get(b->memo, d)) continue; /* unchanged since the last build: no parse */
     /* One parse tree at a time: they cost about 14 times their Markdown. What later stages
      * need of it is kept (headings, plain text); records and pages parse again. */
     d->ast = load_markdown(d->body ? d->body : "", d->body_len);
     model_headings(b, d);
-    tf_buf plain = {0};
-    buf_puts(&plain, d->title);
-    buf_putc(&plain, '\n');
-    model_plain(d->ast, &plain);
-    d->plain = xstrdup(buf_cstr(&plain)); /* heap: released once the checks are done */
-    buf_free(&plain);
+    plain_text(d);
     cmark_node_free(d->ast), d->ast = NULL;
-    vec_push(a, &kept, d);
   }
   b->docs = kept;
   if (b->docs.n) qsort(b->docs.items, b->docs.n, sizeof(void *), cmp_doc_id);

@@ -34,6 +34,7 @@ typedef struct {
   int line, col;
   int implicit;            /* claimed by the record type, not written in front matter */
   tf_status status;        /* this document's evidence for the clause */
+  char *hits;              /* per content rule of the clause, '1' matched or '0' (memo.h) */
   tf_vec reasons;          /* const char*: why this claim does not back the clause */
 } tf_claim;
 
@@ -58,6 +59,7 @@ typedef struct {
 
 typedef struct tf_doc {
   const char *path;        /* relative to the content folder, '/'-separated */
+  char sha[65];            /* SHA-256 of the file's bytes (incremental builds, depend.c) */
   const char *shown;       /* path shown in diagnostics (content folder joined) */
   const char *id, *title, *version, *type, *status, *owner;
   const char *approval_date;   /* latest approval date or NULL */
@@ -72,6 +74,9 @@ typedef struct tf_doc {
   size_t body_len;
   const char *plain;           /* plain text of title and body, for content rules (heap;
                                   NULL after the checks) */
+  int plain_utf8;              /* plain is valid UTF-8 (checked once, for catalog_match) */
+  const char *memo;            /* content-rule results from the last build (memo.h), or NULL */
+  int memo_bad;                /* a rule hit PCRE2's limits: keep it out of the memo */
   tf_table *table;             /* first table (records), or NULL */
   int ordinal;                 /* position in the ID-sorted list */
   const char *process;         /* catalog process of the first clause it backs, or NULL */
@@ -126,6 +131,7 @@ typedef struct {
   int pdf;                     /* --pdf: also convert every DOCX with LibreOffice */
   int strict, release, jobs, quiet;
   size_t pages, rendered;      /* pages of the build, and how many were rendered anew */
+  size_t built;                /* document pages whose tree was built (the rest: depend.h) */
   const char *manifest;        /* inputs' sizes and times, for the no-op fast path (build.c) */
   /* techfile.yaml */
   const char *product, *product_version, *manufacturer, *standard, *build_date;
@@ -138,6 +144,7 @@ typedef struct {
   tf_vec blockers;             /* tf_blocker*: what --release refuses */
   tf_vec record_gaps;          /* tf_record_gap*: record checks that broke, per clause */
   void *records;               /* records.c's private state, for the generated pages */
+  struct tf_memo *memo;        /* the last build's per-document results, or NULL (memo.h) */
   tf_vec assets;               /* tf_asset*: local images and files the pages link to */
   diag_list diags;
   tf_arena *arena;
@@ -154,8 +161,12 @@ void model_free(tf_build *b);
  * as soon as they are no longer needed, to keep memory flat on large technical files). */
 void model_release_text(tf_doc *d, int body, int plain);
 
-/* model.c: front matter → document fields, IDs, headings, plain text. */
+/* model.c: front matter → document fields, IDs, headings, plain text (documents found in
+ * b->memo: headings only, no parse). */
 void model_build(tf_build *b);
+/* d->plain made from d->body if it is not there (a memo document whose rule results are
+ * missing after all): 0, or -1 when the body is gone. */
+int model_plain_text(tf_doc *d);
 tf_doc *model_find(const tf_build *b, const char *id);           /* by ID, exact */
 tf_doc *model_find_path(const tf_build *b, const char *relpath); /* by content-relative path */
 tf_heading *model_find_heading(const tf_doc *d, const char *slug_or_text);
@@ -177,8 +188,10 @@ cmark_node *load_markdown(const char *text, size_t len);
 /* catalog.c */
 int catalog_load(tf_build *b, const char *path);
 tf_clause *catalog_find(const tf_catalog *c, const char *clause);
-/* Runs a compiled rule over subject; 1 match, 0 none, -1 limit hit (sets diag). */
-int catalog_match(tf_build *b, tf_rule *r, const char *subject);
+/* Runs a compiled rule over subject; 1 match, 0 none, -1 limit hit (sets diag). Pass
+ * utf8_checked when subject is known to be valid UTF-8 (utf8_valid): PCRE2 otherwise checks
+ * the whole subject on every call, which dominated the checks of long documents. */
+int catalog_match(tf_build *b, tf_rule *r, const char *subject, int utf8_checked);
 void catalog_free(tf_catalog *c);
 
 /* records.c: the typed documents' tables. */

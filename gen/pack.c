@@ -456,3 +456,57 @@ void pack_sha256_hex(const void *data, size_t len, char out[65]) {
   if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL)) tf_fatal("libcrypto: SHA-256 failed");
   for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
+
+/* ---- reading back an archive this module wrote ---------------------------------- */
+
+struct pack_reader {
+  zip_t *z;
+};
+
+pack_reader *pack_reader_open(const char *path) {
+  int errcode = 0;
+  zip_t *z = zip_open(path, ZIP_RDONLY, &errcode);
+  if (!z) return NULL;
+  pack_reader *r = xcalloc(1, sizeof *r);
+  r->z = z;
+  return r;
+}
+
+void pack_reader_close(pack_reader *r) {
+  if (!r) return;
+  zip_discard(r->z);
+  free(r);
+}
+
+/* Reads len bytes of an opened entry into out (replacing it); 0 or -1. */
+static int read_entry(zip_file_t *f, zip_uint64_t len, tf_buf *out) {
+  out->len = 0;
+  buf_grow(out, (size_t)len + 1);
+  zip_int64_t got = zip_fread(f, out->data, len);
+  zip_fclose(f);
+  if (got < 0 || (zip_uint64_t)got != len) return -1;
+  out->len = (size_t)len;
+  out->data[len] = 0; /* a tf_buf is always NUL-terminated (buf_cstr) */
+  return 0;
+}
+
+int pack_reader_raw(pack_reader *r, const char *name, tf_buf *z, uint32_t *crc, size_t *raw_len) {
+  zip_stat_t st;
+  zip_int64_t idx = zip_name_locate(r->z, name, ZIP_FL_ENC_RAW);
+  if (idx < 0 || zip_stat_index(r->z, (zip_uint64_t)idx, 0, &st) != 0) return -1;
+  zip_uint64_t need = ZIP_STAT_COMP_SIZE | ZIP_STAT_SIZE | ZIP_STAT_CRC | ZIP_STAT_COMP_METHOD;
+  if ((st.valid & need) != need || st.comp_method != ZIP_CM_DEFLATE || st.comp_size > SIZE_MAX / 2) return -1;
+  zip_file_t *f = zip_fopen_index(r->z, (zip_uint64_t)idx, ZIP_FL_COMPRESSED);
+  if (!f || read_entry(f, st.comp_size, z) != 0) return -1;
+  *crc = st.crc;
+  *raw_len = (size_t)st.size;
+  return 0;
+}
+
+int pack_reader_read(pack_reader *r, const char *name, size_t max, tf_buf *out) {
+  zip_stat_t st;
+  zip_int64_t idx = zip_name_locate(r->z, name, ZIP_FL_ENC_RAW);
+  if (idx < 0 || zip_stat_index(r->z, (zip_uint64_t)idx, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > max) return -1;
+  zip_file_t *f = zip_fopen_index(r->z, (zip_uint64_t)idx, 0);
+  return f ? read_entry(f, st.size, out) : -1;
+}

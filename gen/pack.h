@@ -64,6 +64,17 @@ int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *
 /* The CRC-32 of A followed by B, from crc(A), crc(B) and B's length (zlib's crc32_combine). */
 uint32_t pack_crc32_combine(uint32_t crc1, uint32_t crc2, size_t len2);
 
+/* Reading back an archive pack_zip wrote (the last build's bundle): an unchanged page's
+ * entry is copied from it still deflated instead of being read and deflated again. */
+typedef struct pack_reader pack_reader;
+pack_reader *pack_reader_open(const char *path); /* NULL if missing or not a ZIP */
+void pack_reader_close(pack_reader *r);
+/* Entry name's deflated bytes into z (replaced), its CRC-32 and size: 0, or -1 if it is not
+ * there or not deflated. Nothing is checked against the data: compare checksums first. */
+int pack_reader_raw(pack_reader *r, const char *name, tf_buf *z, uint32_t *crc, size_t *raw_len);
+/* Entry name's bytes, at most max of them, into out (replaced): 0 or -1. */
+int pack_reader_read(pack_reader *r, const char *name, size_t max, tf_buf *out);
+
 void pack_sha256_hex(const void *data, size_t len, char out[65]);
 int pack_entry_cmp(const void *a, const void *b); /* qsort by name */
 

@@ -1,6 +1,6 @@
 """Make-style builds: incremental outputs equal clean builds byte for byte; -j N equals -j 1;
 --depfile lists every input."""
-import filecmp, os, shutil
+import filecmp, os, re, shutil
 from lib import *
 
 CONTENT = os.path.join(ROOT, "content")
@@ -95,6 +95,70 @@ edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis"
 rc, so, se = run(["build", src, "-o", inc])
 ok, diff = same_tree(inc, clean_build(src)[1])
 check("damaged or foreign chapter caches are rendered again, never trusted", rc == 0 and ok, (diff, se[-300:]))
+
+# Input keys: an unchanged document is not even parsed or decorated again, and what a page
+# reads of other files (a heading it links to, an image it shows) still rebuilds it.
+def built(se):
+    m = re.search(r"documents built (\d+) of (\d+)", se)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+env = dict(os.environ, TECHFILE_PROFILE="1")
+edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()
+rc, so, se = run(["build", src, "-o", inc], env=env)
+n_docs = built(se)[1] if built(se) else 0
+check("a one-document edit builds that document's page tree only", rc == 0 and built(se) == (1, n_docs) and n_docs > 40, built(se))
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("...and equals a clean build", ok, diff)
+step("changing the text of a heading another document links to (same anchor)",
+     edit_file("sdlc/sdlc-plan.md", "## Release gate", "## Release Gate"))
+html = open(os.path.join(inc, "html", "QM-001.html"), encoding="utf-8").read()
+check("the linking page shows the new heading text", "Release Gate" in html, re.findall(r"PLAN-SDLC-001[^<]{0,40}", html)[:3])
+def step_fails(name, edit, where):
+    """An edit that breaks a link: the unchanged pages must not hide the error."""
+    edit()
+    rc, err, _, _ = build(src, inc)
+    check(f"incremental after {name} reports the broken link", rc == 1 and where in err and "link-unresolved" in err, err[-400:])
+
+
+step_fails("removing a heading another document links to", edit_file("sdlc/sdlc-plan.md", "## Release Gate", "## Shipping"),
+           "quality-manual.md:80:")
+step("putting the heading back", edit_file("sdlc/sdlc-plan.md", "## Shipping", "## Release gate"))
+
+
+def png(w, h, pixel=b"\xff\x00\x00"):
+    import struct, zlib
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    raw = b"".join(b"\0" + pixel * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+write_tree(src, {"notes/figure.md": front("NOTE-FIG", "A figure", "# Figure\n\n![The data flow](flow.png)\n")})
+open(os.path.join(src, "notes", "flow.png"), "wb").write(png(4, 3))
+rc, err, _, _ = build(src, inc)
+check("a page with a local image builds", rc == 0, err[-300:])
+step("replacing the image a page shows (another size)", lambda: open(os.path.join(src, "notes", "flow.png"), "wb").write(png(40, 30)))
+step("replacing the image a page shows (same size, other pixels)",
+     lambda: open(os.path.join(src, "notes", "flow.png"), "wb").write(png(40, 30, b"\x00\x00\xff")))
+step_fails("removing the image", lambda: os.remove(os.path.join(src, "notes", "flow.png")), "figure.md:8:")
+step("removing the page with the image", lambda: os.remove(os.path.join(src, "notes", "figure.md")))
+
+# Footnote, list and bookmark numbers of a chapter do not move when an earlier chapter grows:
+# a paragraph added to the first document re-renders its chapter only.
+rc, err, _, _ = build(src, inc)
+first = sorted(n for n in os.listdir(chapters) if n not in ("compliance-matrix", "gaps"))[0]
+before = {n: open(os.path.join(chapters, n), "rb").read()[130:] for n in os.listdir(chapters)}
+first_src = [os.path.join(d, f) for d, _, fs in os.walk(src) for f in fs if f.endswith(".md")
+             and re.search(rf"^id: {first}$", open(os.path.join(d, f), encoding="utf-8").read(), re.M)][0]
+with open(first_src, "a", encoding="utf-8") as f:
+    f.write("\nOne more paragraph, with a list:\n\n- one\n- two\n")
+rc, so, se = run(["build", src, "-o", inc])
+changed = sorted(n for n in before if open(os.path.join(chapters, n), "rb").read()[130:] != before[n])
+check("a paragraph and a list added to the first document re-render its chapter only", rc == 0 and changed == [first], (first, changed[:5]))
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("...and the combined file equals a clean build", ok, diff)
 
 # A changed template re-renders everything.
 tpl = tmpdir("techfile-tpl-")

@@ -259,6 +259,26 @@ static void test_pack_files(void) {
   CHECK("pack_zip_file's file has the umask's mode (not a temporary file's 0600)",
         stat(out, &sb) == 0 && (sb.st_mode & 0777) == (0666 & ~mask));
 
+  /* Reading it back: an entry's deflated bytes are pack_deflate's, its crc and size right; a
+   * stored entry is no deflated entry; a missing archive or entry is refused. */
+  pack_reader *pr = pack_reader_open(out);
+  tf_buf raw = {0}, want = {0}, text = {0};
+  uint32_t crc = 0, want_crc = 0;
+  size_t raw_len = 0;
+  pack_deflate(big.data, big.len, 1, &want, &want_crc);
+  CHECK("pack_reader opens an archive pack_zip_file wrote", pr != NULL);
+  CHECK("pack_reader_raw gives an entry's deflated bytes, CRC and size",
+        pr && pack_reader_raw(pr, "big.html", &raw, &crc, &raw_len) == 0 && same(&raw, &want) && crc == want_crc && raw_len == big.len);
+  CHECK("pack_reader_raw refuses a stored entry and a missing one",
+        pr && pack_reader_raw(pr, "x/pic.png", &raw, &crc, &raw_len) == -1 && pack_reader_raw(pr, "nope", &raw, &crc, &raw_len) == -1);
+  CHECK("pack_reader_read gives an entry's bytes, NUL-terminated, within a limit",
+        pr && pack_reader_read(pr, "exact.xml", 1u << 24, &text) == 0 && same(&text, &exact) && text.data[text.len] == 0 &&
+            pack_reader_read(pr, "exact.xml", 100, &text) == -1);
+  pack_reader_close(pr);
+  CHECK("pack_reader_open refuses a missing file and a file that is no archive",
+        !pack_reader_open(tmp_path("missing.zip")) && !pack_reader_open(tmp_path("big.html")));
+  buf_free(&raw), buf_free(&want), buf_free(&text);
+
   /* Failures: err names the file, nothing is left at the output path or next to it. */
   char names_before[512], names_after[512];
   const char *fresh = tmp_path("fresh.zip"), *missing = tmp_path("missing.css");

@@ -95,7 +95,7 @@
   <xsl:variable name="nl" select="'&#10;'"/>
 
   <!-- Bookmark ids (integers, unique in word/document.xml). A chapter of the combined file
-       starts at the page's @bookmark-base, after the ids of the chapters before it. -->
+       starts at the page's @bookmark-base, above the ids of the chapters before it. -->
   <xsl:variable name="bookmark-base">
     <xsl:choose>
       <xsl:when test="/page/@bookmark-base &gt;= 0"><xsl:value-of select="number(/page/@bookmark-base)"/></xsl:when>

@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   model_build(&b);
   records_check(&b);
   check_clauses(&b);
-  for (size_t i = 0; i < b.docs.n; i++) xmlFreeDoc(decorate_document(&b, b.docs.items[i]));
+  for (size_t i = 0; i < b.docs.n; i++) xmlFreeDoc(decorate_document(&b, b.docs.items[i], NULL));
   diag_sort(&b.diags);
   model_free(&b);
 
@@ -108,8 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < c.catalog.clauses.n && i < 64; i++) {
       tf_clause *k = c.catalog.clauses.items[i];
       for (size_t j = 0; j < k->content.n; j++)
-        for (size_t s = 0; s < 3; s++) (void)catalog_match(&c, k->content.items[j], subjects[s]);
-      for (size_t j = 0; j < k->hints.n; j++) (void)catalog_match(&c, k->hints.items[j], subjects[1]);
+        for (size_t s = 0; s < 3; s++) (void)catalog_match(&c, k->content.items[j], subjects[s], 0);
+      for (size_t j = 0; j < k->hints.n; j++) (void)catalog_match(&c, k->hints.items[j], subjects[1], 0);
     }
   }
   model_free(&c);

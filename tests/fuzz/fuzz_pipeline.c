@@ -229,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char **files = calloc(cap, sizeof *files);
   for (size_t i = 0; i < b.docs.n; i++) {
     tf_doc *d = b.docs.items[i];
-    xmlDocPtr page = decorate_document(&b, d);
+    xmlDocPtr page = decorate_document(&b, d, NULL);
     files[np] = d->id;
     pages[np++] = page;
     if (!strcmp(d->id, "DOC-FUZZ")) {

@@ -1,0 +1,141 @@
+/* depend.c: input keys of document pages. See depend.h. */
+#include "depend.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "decorate.h"
+#include "pack.h"
+#include "records.h"
+
+struct tf_depend {
+  tf_build *b;
+  tf_buf common;   /* what every page's key starts with */
+  tf_map by_path;  /* content-relative path → tf_doc* */
+};
+
+tf_depend *depend_open(tf_build *b, const char *salt) {
+  tf_depend *dp = xcalloc(1, sizeof *dp);
+  dp->b = b;
+  tf_buf *t = &dp->common;
+  buf_printf(t, "%s\n", salt);
+  /* The site block, the defense templates' fields and the sidebar's generated pages. */
+  const char *site[] = {b->product, b->product_version, b->manufacturer, b->standard, b->build_date, b->catalog.title};
+  for (size_t i = 0; i < sizeof site / sizeof *site; i++) buf_printf(t, "%s\t", site[i] ? site[i] : "\x01");
+  tf_records *r = b->records;
+  buf_printf(t, "\n%zu docs, raci %d, training %d\n", b->docs.n, r && r->raci_doc, r && (r->profiles.n || r->training.n));
+  /* The catalog: clause titles, severities and defense templates go into the page. */
+  tf_buf cat = {0};
+  char err[128], hex[65];
+  if (file_read(b->catalog_path, 64u << 20, &cat, err, sizeof err) != 0) buf_printf(&cat, "unreadable: %s", err);
+  pack_sha256_hex(cat.data ? cat.data : "", cat.len, hex);
+  buf_free(&cat);
+  buf_printf(t, "catalog %s\n", hex);
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    map_put(b->arena, &dp->by_path, d->path, d);
+  }
+  return dp;
+}
+
+void depend_free(tf_depend *dp) {
+  if (!dp) return;
+  buf_free(&dp->common);
+  free(dp);
+}
+
+const char *depend_encode(tf_arena *a, const tf_vec *deps) {
+  tf_buf t = {0};
+  for (size_t i = 0; i < deps->n; i++) {
+    if (i) buf_putc(&t, '\t');
+    for (const char *p = deps->items[i]; *p; p++)
+      if (*p == '%' || *p == '\t' || *p == '\n' || *p == '\r') buf_printf(&t, "%%%02X", (unsigned char)*p);
+      else buf_putc(&t, *p);
+  }
+  const char *s = arena_strdup(a, buf_cstr(&t));
+  buf_free(&t);
+  return s;
+}
+
+/* The next dep of an encoded field, decoded into out; 0 at the end, -1 if malformed. */
+static int next_dep(const char **s, tf_buf *out) {
+  out->len = 0;
+  if (!**s) return 0;
+  const char *p = *s;
+  for (; *p && *p != '\t'; p++) {
+    if (*p != '%') {
+      buf_putc(out, *p);
+      continue;
+    }
+    char hex[3] = {p[1], p[1] ? p[2] : 0, 0};
+    char *end;
+    long v = strtol(hex, &end, 16);
+    if (end != hex + 2 || v <= 0) return -1;
+    buf_putc(out, (char)v);
+    p += 2;
+  }
+  *s = *p ? p + 1 : p;
+  buf_cstr(out);
+  return 1;
+}
+
+/* What a link to document d reads of it: which document it is, and its title. */
+static void face_doc(tf_buf *t, const tf_doc *d) {
+  if (d) buf_printf(t, "%s\t%d\t%s\t%s\n", d->id, d->ordinal, d->title, d->path);
+  else buf_puts(t, "missing\n");
+}
+
+/* What a link to a heading reads: "ID#fragment" → the heading found (text, slug, bookmark). So
+ * a heading renamed in one document rebuilds only the pages that link to that heading. */
+static void face_heading(tf_buf *t, tf_build *b, const char *dep) {
+  const char *hash = strchr(dep, '#');
+  const tf_doc *d = hash ? model_find(b, arena_strndup(b->arena, dep, (size_t)(hash - dep))) : NULL;
+  const tf_heading *h = d ? model_find_heading(d, hash + 1) : NULL;
+  if (h) buf_printf(t, "%s\t%s\t%d\t%s\n", h->slug, h->text, h->is_title, h->bookmark ? h->bookmark : "");
+  else buf_puts(t, "missing\n");
+}
+
+/* A local file: its size and change time (an image's size and digest go into the tree). */
+static void face_file(tf_buf *t, tf_build *b, const char *rel) {
+  struct stat st;
+  const char *full = path_join(b->arena, b->content_dir, rel);
+  if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || !path_within(full, b->content_dir, 0)) buf_puts(t, "missing\n");
+  else
+    buf_printf(t, "%lld %lld.%09ld %llu\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+               (unsigned long long)st.st_ino);
+}
+
+const char *depend_key(tf_depend *dp, const tf_doc *d, const char *deps) {
+  tf_build *b = dp->b;
+  tf_buf t = {0}, dep = {0};
+  buf_put(&t, dp->common.data, dp->common.len);
+  buf_printf(&t, "%s\t%s\t%d\t%s\t%d\n", d->sha, d->path, d->ordinal, d->process ? d->process : "", d->process_order);
+  for (size_t i = 0; i < d->claims.n; i++) {
+    const tf_claim *c = d->claims.items[i];
+    buf_printf(&t, "claim %s\t%d\t%s\t%zu\n", c->clause, (int)c->status, c->anchor ? c->anchor : "", c->reasons.n);
+    for (size_t r = 0; r < c->reasons.n; r++) buf_printf(&t, "%s\n", (const char *)c->reasons.items[r]);
+  }
+  int rc;
+  while ((rc = next_dep(&deps, &dep)) == 1) {
+    buf_printf(&t, "%s = ", dep.data);
+    if (!strncmp(dep.data, "path:", 5)) face_doc(&t, map_get(&dp->by_path, dep.data + 5));
+    else if (!strncmp(dep.data, "id:", 3)) face_doc(&t, model_find(b, dep.data + 3));
+    else if (!strncmp(dep.data, "head:", 5)) face_heading(&t, b, dep.data + 5);
+    else if (!strncmp(dep.data, "file:", 5)) face_file(&t, b, dep.data + 5);
+    else rc = -1;
+    if (rc < 0) break;
+  }
+  char hex[65];
+  pack_sha256_hex(t.data, t.len, hex);
+  buf_free(&t);
+  buf_free(&dep);
+  return rc < 0 ? NULL : arena_strdup(b->arena, hex);
+}
+
+void depend_replay(tf_depend *dp, const char *deps) {
+  tf_buf dep = {0};
+  while (next_dep(&deps, &dep) == 1)
+    if (!strncmp(dep.data, "file:", 5)) decorate_asset(dp->b, arena_strdup(dp->b->arena, dep.data + 5));
+  buf_free(&dep);
+}
