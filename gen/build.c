@@ -1090,7 +1090,7 @@ int build_run(tf_build *b, int render) {
     else xmlFreeDoc(gen[i].xml);
   }
   stage("decorate");
-  if (getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: documents built %zu of %zu\n", b->built, b->docs.n);
+  if (getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: documents parsed %zu, built %zu of %zu\n", b->parsed, b->built, b->docs.n);
   int rendered = go ? renderer_finish(b, &rr) : 0;
   tf_buf state = {0};
   if (go) renderer_state(&rr, &state);

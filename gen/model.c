@@ -341,6 +341,7 @@ void model_build(tf_build *b) {
     /* One parse tree at a time: they cost about 14 times their Markdown. What later stages
      * need of it is kept (headings, plain text); records and pages parse again. */
     d->ast = load_markdown(d->body ? d->body : "", d->body_len);
+    b->parsed++;
     model_headings(b, d);
     plain_text(d);
     cmark_node_free(d->ast), d->ast = NULL;

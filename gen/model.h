@@ -132,6 +132,7 @@ typedef struct {
   int strict, release, jobs, quiet;
   size_t pages, rendered;      /* pages of the build, and how many were rendered anew */
   size_t built;                /* document pages whose tree was built (the rest: depend.h) */
+  size_t parsed;               /* documents model_build parsed (the rest: memo.h) */
   const char *manifest;        /* inputs' sizes and times, for the no-op fast path (build.c) */
   /* techfile.yaml */
   const char *product, *product_version, *manufacturer, *standard, *build_date;

@@ -99,15 +99,16 @@ check("damaged or foreign chapter caches are rendered again, never trusted", rc 
 # Input keys: an unchanged document is not even parsed or decorated again, and what a page
 # reads of other files (a heading it links to, an image it shows) still rebuilds it.
 def built(se):
-    m = re.search(r"documents built (\d+) of (\d+)", se)
-    return (int(m.group(1)), int(m.group(2))) if m else None
+    """(documents parsed, page trees built, documents) from TECHFILE_PROFILE's line."""
+    m = re.search(r"documents parsed (\d+), built (\d+) of (\d+)", se)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
 env = dict(os.environ, TECHFILE_PROFILE="1")
 edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()
 rc, so, se = run(["build", src, "-o", inc], env=env)
-n_docs = built(se)[1] if built(se) else 0
-check("a one-document edit builds that document's page tree only", rc == 0 and built(se) == (1, n_docs) and n_docs > 40, built(se))
+n_docs = built(se)[2] if built(se) else 0
+check("a one-document edit parses that document and builds its page tree only", rc == 0 and built(se) == (1, 1, n_docs) and n_docs > 40, built(se))
 ok, diff = same_tree(inc, clean_build(src)[1])
 check("...and equals a clean build", ok, diff)
 step("changing the text of a heading another document links to (same anchor)",
@@ -144,6 +145,25 @@ step("replacing the image a page shows (same size, other pixels)",
      lambda: open(os.path.join(src, "notes", "flow.png"), "wb").write(png(40, 30, b"\x00\x00\xff")))
 step_fails("removing the image", lambda: os.remove(os.path.join(src, "notes", "flow.png")), "figure.md:8:")
 step("removing the page with the image", lambda: os.remove(os.path.join(src, "notes", "figure.md")))
+
+# The memo (.techfile/memo): unchanged documents are not parsed again; the entries of a damaged
+# memo from the damage on, and every entry of a memo from another version or catalog, are ignored.
+memo = os.path.join(inc, ".techfile", "memo")
+check("the memo of headings and rule results is kept", os.path.exists(memo) and open(memo, "rb").read().startswith(b"techfile-memo 1\n"))
+m = open(memo, "rb").read()
+open(memo, "wb").write(m[: len(m) // 2] + b"garbage\n" + m[len(m) // 2:])
+edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("a damaged memo: the build equals a clean build", rc == 0 and ok, (diff, se[-300:]))
+head = m.split(b"\n", 3)  # "techfile-memo 1", versions, the catalog's SHA-256, the entries
+other = bytes([head[2][0] ^ 1]) + head[2][1:]  # another catalog's checksum, of the same length
+open(memo, "wb").write(b"\n".join([head[0], head[1], other, head[3]]))
+edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()  # else nothing changed: no build
+rc, so, se = run(["build", src, "-o", inc], env=env)
+check("a memo of another techfile or catalog is ignored (every document parsed)", rc == 0 and built(se) and built(se)[0] == built(se)[2], built(se))
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("...and the build equals a clean build", ok, diff)
 
 # Footnote, list and bookmark numbers of a chapter do not move when an earlier chapter grows:
 # a paragraph added to the first document re-renders its chapter only.
