@@ -315,7 +315,9 @@ static int write_outputs(tf_build *b, outset *o) {
  * is the SHA-256 of its tree (without <nav>, which is the same on every page and hashed once
  * from the document list), the template digest and the techfile version. Pages whose key is
  * unchanged since the last build keep their files in the output folder. The state file has a
- * line per page: name, key, and the SHA-256 of its HTML and DOCX. */
+ * line per page: name, key, the SHA-256 of its HTML and DOCX, then for documents the input key
+ * ("-" for none) and the encoded deps (depend.h), with which a page is reused before its tree
+ * is even built. A chapter's line is its name and key; its cache file holds its input key. */
 #define STATE_FILE ".techfile/pages"
 #define CHAPTER_DIR ".techfile/chapters"
 #define MEMO_FILE ".techfile/memo"
@@ -400,16 +402,25 @@ static int hex64(const char *s) {
   return 1;
 }
 
+/* Whether a state line's page can stay as it is: its checksums are there, and so are its files. */
+static int files_kept(const char *old, const char *html_path, const char *docx_path) {
+  return old && hex64(state_field(old, 1)) && hex64(state_field(old, 2)) && hex64(state_field(old, 3)) &&
+         path_is_file(html_path) && path_is_file(docx_path);
+}
+
+/* An unchanged page: its files stay, and the bundle takes its HTML from the last bundle. */
+static void keep_files(task *t, const char *old) {
+  memcpy(t->html->sha, state_field(old, 2), 64);
+  memcpy(t->docx->sha, state_field(old, 3), 64);
+  t->html->unchanged = 1;
+  t->reused = 1;
+}
+
 static int run_page(queue *q, task *t) {
   tf_build *b = q->b;
   const char *old = t->old;
-  if (old && !strncmp(state_field(old, 1), t->key, 64) && hex64(state_field(old, 2)) && hex64(state_field(old, 3)) &&
-      path_is_file(t->docx_path) && path_is_file(t->html_path)) {
-    /* Unchanged: its files stay, and the bundle takes its HTML from the last bundle. */
-    memcpy(t->html->sha, state_field(old, 2), 64);
-    memcpy(t->docx->sha, state_field(old, 3), 64);
-    t->html->unchanged = 1;
-    t->reused = 1;
+  if (files_kept(old, t->html_path, t->docx_path) && !strncmp(state_field(old, 1), t->key, 64)) {
+    keep_files(t, old);
     return 0;
   }
   tf_buf out = {0};
@@ -450,11 +461,12 @@ static int run_chapter(queue *q, task *t) {
     char err[128];
     int ok = file_read(t->cache_path, 1u << 30, &c, err, sizeof err) == 0 && cache_head_ok(&c) && !memcmp(c.data, t->key, 64) &&
              combine_load(q->cb, k, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 0) == 0;
-    /* the same tree from other inputs: the file is rewritten with this input key below */
-    int same_inputs = ok && t->ikey && !memcmp(c.data + 65, t->ikey, 64);
+    int other_inputs = ok && t->ikey && memcmp(c.data + 65, t->ikey, 64);
     buf_free(&c);
-    if (ok) t->reused = 1;
-    if (ok && (same_inputs || !t->ikey)) return 0;
+    t->reused = ok;
+    if (ok && !other_inputs) return 0;
+    /* else the same tree from other inputs: the pieces are loaded, and the file is rewritten
+     * below with this input key, so that the next build can skip the chapter's tree */
   }
   if (!t->reused && combine_render(q->cb, q->r, k, t->tree) != 0) return -1;
   tf_buf c = {0};
@@ -589,13 +601,11 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
 /* The state line of an unchanged page whose tree need not be built: its input key (field 4)
  * is ikey, and its two files are there. NULL otherwise. */
 static const char *renderer_unchanged(tf_build *b, renderer *rr, const char *stem, const char *ikey) {
-  const char *old = map_get(&rr->state, stem);
-  if (!old || !ikey || !hex64(state_field(old, 1)) || !hex64(state_field(old, 2)) || !hex64(state_field(old, 3)) ||
-      strncmp(state_field(old, 4) ? state_field(old, 4) : "", ikey, 64))
-    return NULL;
+  const char *old = map_get(&rr->state, stem), *had = old ? state_field(old, 4) : NULL;
   tf_arena *a = b->arena;
-  if (!path_is_file(path_join(a, b->out_dir, arena_printf(a, "html/%s.html", stem))) ||
-      !path_is_file(path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", stem))))
+  if (!ikey || !had || strncmp(had, ikey, 64) ||
+      !files_kept(old, path_join(a, b->out_dir, arena_printf(a, "html/%s.html", stem)),
+                  path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", stem))))
     return NULL;
   return old;
 }
@@ -631,10 +641,7 @@ static void renderer_keep(tf_build *b, renderer *rr, outset *o, const char *stem
   const char *deps = state_field(old, 5);
   task *t = renderer_add(b, rr, o, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "");
   memcpy(t->key, state_field(old, 1), 64);
-  memcpy(t->html->sha, state_field(old, 2), 64);
-  memcpy(t->docx->sha, state_field(old, 3), 64);
-  t->html->unchanged = 1;
-  t->reused = 1;
+  keep_files(t, old);
 }
 
 /* Waits for every queued task; 0 when all rendered. Counts rendered pages into b. */

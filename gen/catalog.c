@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "pack.h"
 
 #define MATCH_LIMIT 1000000u
 #define DEPTH_LIMIT 5000u
@@ -87,6 +88,7 @@ int catalog_load(tf_build *b, const char *path) {
     buf_free(&buf);
     return -1;
   }
+  pack_sha256_hex(buf.data ? buf.data : "", buf.len, c->sha);
   yval *root;
   int line;
   int rc = yv_parse(a, buf.data, buf.len, &root, &line, err, sizeof err);

@@ -26,12 +26,7 @@ tf_depend *depend_open(tf_build *b, const char *salt) {
   tf_records *r = b->records;
   buf_printf(t, "\n%zu docs, raci %d, training %d\n", b->docs.n, r && r->raci_doc, r && (r->profiles.n || r->training.n));
   /* The catalog: clause titles, severities and defense templates go into the page. */
-  tf_buf cat = {0};
-  char err[128], hex[65];
-  if (file_read(b->catalog_path, 64u << 20, &cat, err, sizeof err) != 0) buf_printf(&cat, "unreadable: %s", err);
-  pack_sha256_hex(cat.data ? cat.data : "", cat.len, hex);
-  buf_free(&cat);
-  buf_printf(t, "catalog %s\n", hex);
+  buf_printf(t, "catalog %s\n", b->catalog.sha);
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
     map_put(b->arena, &dp->by_path, d->path, d);

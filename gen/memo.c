@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack.h"
-
 struct tf_memo {
   tf_build *b;
   const char *path;
@@ -19,20 +17,11 @@ struct tf_memo {
   tf_map at;      /* file SHA-256 → its entry in old */
 };
 
-static void header(tf_build *b, tf_buf *out) {
-  tf_buf cat = {0};
-  char err[128], hex[65];
-  if (file_read(b->catalog_path, 64u << 20, &cat, err, sizeof err) != 0) buf_printf(&cat, "unreadable: %s", err);
-  pack_sha256_hex(cat.data ? cat.data : "", cat.len, hex);
-  buf_free(&cat);
-  buf_printf(out, "techfile-memo 1\n%s %s\n%s\n", TF_VERSION, cmark_version_string(), hex);
-}
-
 tf_memo *memo_open(tf_build *b, const char *path) {
   tf_memo *m = xcalloc(1, sizeof *m);
   m->b = b;
   m->path = path;
-  header(b, &m->head);
+  buf_printf(&m->head, "techfile-memo 1\n%s %s\n%s\n", TF_VERSION, cmark_version_string(), b->catalog.sha);
   char err[128];
   if (file_read(path, 1u << 30, &m->old, err, sizeof err) != 0 || m->old.len < m->head.len ||
       memcmp(m->old.data, m->head.data, m->head.len))

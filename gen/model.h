@@ -99,6 +99,7 @@ typedef struct {
 
 typedef struct {
   const char *path, *standard, *title;
+  char sha[65];            /* SHA-256 of the catalog file (incremental builds: memo, depend) */
   tf_vec processes;        /* const char* */
   tf_vec clauses;          /* tf_clause* */
 } tf_catalog;
