@@ -54,7 +54,7 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
  * The file gets the umask's mode, or keeps the mode of the file it replaces. */
 int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, size_t errlen);
 
-/* Appends to out the raw deflate (no zlib or gzip header) of data[0..len) at level 6, and
+/* Appends to out the raw deflate (no zlib or gzip header) of data[0..len) at level 1, and
  * sets *crc to the CRC-32 of data. last: ends the stream (Z_FINISH). !last: ends with a
  * Z_SYNC_FLUSH, byte-aligned and without a final block, so chunks compressed independently
  * (on any threads) and concatenated in order, all but the last with last == 0, are one valid

@@ -113,6 +113,17 @@ tf_render *render_open(tf_build *b) {
   }
   pack_sha256_hex(all.data ? all.data : "", all.len, r->digest);
   buf_free(&all);
+  /* Every DOCX holds the static parts (styles.xml is 20 KB): deflated once here, not per page. */
+  for (size_t i = 0; i < r->nstatic; i++) {
+    pack_entry *e = &r->static_parts[i];
+    tf_buf z = {0};
+    if (pack_deflate(e->data, e->len, 1, &z, &e->crc) != 0) tf_fatal("zlib failed");
+    e->raw_len = e->len;
+    e->data = arena_strndup(b->arena, z.data ? z.data : "", z.len);
+    e->len = z.len;
+    e->deflated = 1;
+    buf_free(&z);
+  }
   /* From here on no entity, DTD or stylesheet is fetched from anywhere. */
   xmlSetExternalEntityLoader(deny_loader);
   r->sec = xsltNewSecurityPrefs();
