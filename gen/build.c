@@ -371,6 +371,7 @@ typedef struct {
   char key[65];                /* the tree's key */
   const char *ikey, *deps;     /* input key (depend.h) or NULL; a page's deps, encoded */
   int skip;                    /* not built at all: its files and cache stand (no tree) */
+  int heavy;                   /* a generated page: grows with the whole file (see run_task) */
   int reused, failed;
 } task;
 
@@ -384,6 +385,7 @@ typedef struct {
   int closed, failed;
   pthread_mutex_t mu;
   pthread_cond_t more;
+  pthread_mutex_t heavy;       /* held while a heavy task renders */
 } queue;
 
 /* "name\tkey\tsha-html\tsha-docx": field k (0-based) of a state line, 64 hex digits. */
@@ -464,7 +466,10 @@ static int run_chapter(queue *q, task *t) {
     int other_inputs = ok && t->ikey && memcmp(c.data + 65, t->ikey, 64);
     buf_free(&c);
     t->reused = ok;
-    if (ok && !other_inputs) return 0;
+    if (ok && !other_inputs) {
+      combine_spill(q->cb, k, t->cache_path, CACHE_HEAD);
+      return 0;
+    }
     /* else the same tree from other inputs: the pieces are loaded, and the file is rewritten
      * below with this input key, so that the next build can skip the chapter's tree */
   }
@@ -476,20 +481,31 @@ static int run_chapter(queue *q, task *t) {
   int wrote;
   if (stage_file(t->cache_path, t->cache_tmp, c.data, c.len, &wrote) != 0)
     diag_add(&q->b->diags, t->cache_path, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
+  else /* the body waits on disk for the combined file, not in memory */
+    combine_spill(q->cb, k, wrote ? t->cache_tmp : t->cache_path, CACHE_HEAD);
   t->cache_staged = wrote;
   buf_free(&c);
   return 0;
 }
 
+/* Generated pages (index, matrix, gap list and their chapters) hold a row per document or
+ * clause: at 10,000 documents each takes hundreds of megabytes while it renders. They render
+ * one at a time, and the memory is handed back to the system after each, so that the peak
+ * is one of them, not all at once. */
 static void run_task(queue *q, task *t) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (t->heavy) pthread_mutex_lock(&q->heavy);
   if (!t->skip) {
     page_key(t->tree, q->salt, t->key);
     t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
   }
   xmlFreeDoc(t->tree);
   t->tree = NULL;
+  if (t->heavy) {
+    malloc_trim(0);
+    pthread_mutex_unlock(&q->heavy);
+  }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
   if (ms > 250 && getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: slow page %s: %.0f ms\n", t->name, ms);
@@ -549,6 +565,7 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
   q->b = b, q->r = r, q->cb = cb;
   q->salt = arena_printf(a, "techfile %s\n%s\n%s\n", TF_VERSION, render_digest(r), nav_digest(b));
   pthread_mutex_init(&q->mu, NULL);
+  pthread_mutex_init(&q->heavy, NULL);
   pthread_cond_init(&q->more, NULL);
   char err[256];
   if (file_read(path_join(a, b->out_dir, STATE_FILE), 1u << 30, &rr->state_buf, err, sizeof err) != 0) rr->state_buf.len = 0;
@@ -572,11 +589,12 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
 /* Queues a page (files html/<stem>.html and docx/<stem>.docx) or chapter k + 1. ikey and deps:
  * see task. */
 static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *stem, size_t chapter,
-                          const char *ikey, const char *deps) {
+                          const char *ikey, const char *deps, int heavy) {
   tf_arena *a = b->arena;
   task *t = arena_alloc(a, sizeof *t);
   memset(t, 0, sizeof *t);
   t->tree = tree;
+  t->heavy = heavy;
   t->ikey = ikey;
   t->deps = deps;
   t->skip = !tree;
@@ -628,7 +646,8 @@ static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const cha
   int ok = file_read(path, 1u << 30, &c, err, sizeof err) == 0 && cache_head_ok(&c) && !memcmp(c.data + 65, ikey, 64) &&
            combine_load(cb, chapter - 1, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 1) == 0;
   if (ok) {
-    task *t = renderer_add(b, rr, NULL, NULL, stem, chapter, ikey, NULL);
+    combine_spill(cb, chapter - 1, path, CACHE_HEAD);
+    task *t = renderer_add(b, rr, NULL, NULL, stem, chapter, ikey, NULL, 0);
     memcpy(t->key, c.data, 64);
     t->reused = 1;
   }
@@ -639,7 +658,7 @@ static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const cha
 /* An unchanged page (old: its state line): queued as done, its files as they are. */
 static void renderer_keep(tf_build *b, renderer *rr, outset *o, const char *stem, const char *old) {
   const char *deps = state_field(old, 5);
-  task *t = renderer_add(b, rr, o, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "");
+  task *t = renderer_add(b, rr, o, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "", 0);
   memcpy(t->key, state_field(old, 1), 64);
   keep_files(t, old);
 }
@@ -654,6 +673,7 @@ static int renderer_finish(tf_build *b, renderer *rr) {
   worker(q); /* the main thread helps with what is left */
   for (int t = 0; t < rr->started; t++) pthread_join(rr->th[t], NULL);
   pthread_mutex_destroy(&q->mu);
+  pthread_mutex_destroy(&q->heavy);
   pthread_cond_destroy(&q->more);
   int chapters_changed = 0;
   for (size_t i = 0; i < q->n; i++) {
@@ -1047,6 +1067,7 @@ int build_run(tf_build *b, int render) {
   tf_depend *dp = go && !dump ? depend_open(b, rr.q.salt) : NULL;
   /* The compliance matrix is chapter 0, the documents 1..n, the gap list the last. */
   size_t nch = combine_count(cb);
+  tf_arena *scratch = arena_new();
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;
     const char *stem = combine_file(cb, k);
@@ -1066,7 +1087,9 @@ int build_run(tf_build *b, int render) {
       tf_vec dv = {0};
       size_t before = diag_count(&b->diags);
       b->built++;
+      b->arena = scratch; /* see tf_build.lasting */
       page = decorate_document(b, d, dp ? &dv : NULL);
+      b->arena = b->lasting;
       model_release_text(d, 1, 0);
       /* A page that had something to say is built every time, so that it says it again. */
       if (dp && diag_count(&b->diags) == before) {
@@ -1074,26 +1097,29 @@ int build_run(tf_build *b, int render) {
         ikey = depend_key(dp, d, deps);
         chapter_key = chapter_ikey(b->arena, ikey, bases);
       }
-    } else
-      for (size_t i = 0; i < ng && !page; i++)
-        if (!strcmp(gen[i].file, stem)) page = gen[i].xml;
+    }
+    for (size_t i = 0; !d && i < ng && !page; i++)
+      if (!strcmp(gen[i].file, stem)) page = gen[i].xml;
     xmlDocPtr chapter = combine_chapter(cb, k, page);
     if (dump) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
     }
-    if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1, chapter_key, NULL);
+    if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1, chapter_key, NULL, !d);
     else xmlFreeDoc(chapter);
     if (d) {
-      if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps);
+      if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps, 0);
       else xmlFreeDoc(page);
     }
+    arena_free(scratch); /* dv's strings were encoded into deps above */
+    scratch = arena_new();
   }
+  arena_free(scratch);
   depend_free(dp);
   for (size_t i = 0; i < ng; i++) { /* the generated pages themselves */
     if (dump && strcmp(gen[i].file, "compliance-matrix") && strcmp(gen[i].file, "gaps"))
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i].file)), gen[i].xml, "UTF-8", 1);
-    if (go) renderer_add(b, &rr, &o, gen[i].xml, gen[i].file, 0, NULL, NULL);
+    if (go) renderer_add(b, &rr, &o, gen[i].xml, gen[i].file, 0, NULL, NULL, 1);
     else xmlFreeDoc(gen[i].xml);
   }
   stage("decorate");

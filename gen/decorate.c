@@ -383,7 +383,7 @@ static const char *local_asset(deco *c, cmark_node *n, const char *dest) {
 }
 
 const char *decorate_asset(tf_build *b, const char *rel) {
-  tf_arena *a = b->arena;
+  tf_arena *a = b->lasting; /* b->assets lives to the end of the build */
   const char *target = arena_printf(a, "media/%s", rel);
   for (size_t i = 0; i < b->assets.n; i++)
     if (!strcmp(((tf_asset *)b->assets.items[i])->target, target)) return target;

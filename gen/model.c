@@ -14,7 +14,7 @@
 
 void model_init(tf_build *b) {
   memset(b, 0, sizeof *b);
-  b->arena = arena_new();
+  b->arena = b->lasting = arena_new();
   b->jobs = 1;
 }
 

@@ -150,6 +150,10 @@ typedef struct {
   tf_vec assets;               /* tf_asset*: local images and files the pages link to */
   diag_list diags;
   tf_arena *arena;
+  /* The build's own arena. While build.c decorates a document, arena is a scratch arena of
+   * that page's (its link targets, attribute strings, deps: megabytes per thousand documents
+   * otherwise kept to the end); what must outlive the page is allocated here. */
+  tf_arena *lasting;
 } tf_build;
 
 typedef struct {

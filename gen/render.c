@@ -415,12 +415,15 @@ int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_f
       xmlFree(name);
       continue;
     }
-    /* Each part becomes a document of its own, with the namespaces it uses declared. */
+    /* Each part becomes a document of its own, with the namespaces it uses declared. The
+     * part's tree is moved there, not copied (a copy of a big page's document.xml doubled
+     * its memory): the new document shares the package's dictionary, which owns the names. */
     xmlDocPtr part = xmlNewDoc(BAD_CAST "1.0");
     part->standalone = 1;
-    xmlNodePtr copy = xmlDocCopyNode(root, part, 1);
-    xmlDocSetRootElement(part, copy);
-    xmlReconciliateNs(part, copy);
+    if (res->dict) part->dict = res->dict, xmlDictReference(res->dict);
+    xmlUnlinkNode(root);
+    xmlDocSetRootElement(part, root);
+    xmlReconciliateNs(part, root);
     int len = 0;
     if (n == cap) grow(&cap, &parts, &mems, &names);
     xmlDocDumpMemoryEnc(part, &mems[n], &len, "UTF-8");
