@@ -317,9 +317,10 @@
                   select="not(contains($generated-kinds, concat(' ', @kind, ' ')))"/>
     <xsl:variable name="f" select="string(@file)"/>
     <li class="nav-entry">
-      <!-- what page-link writes for a plain file stem, written out here: the sidebar has an
-           entry per document on every page, and a call with a result-tree parameter for each
-           cost a third of the time an HTML page takes -->
+      <!-- what page-link writes for a plain file stem (the same test as page-link's and
+           url-kind's "relative"), written out here: the sidebar has an entry per document on
+           every page, and a page-link call with a result-tree parameter for each cost a third
+           of the time an HTML page takes -->
       <xsl:choose>
         <xsl:when test="normalize-space($f) != '' and not(starts-with(normalize-space($f), '/'))
                         and not(contains($f, ':')) and not(contains($f, '\'))
@@ -1019,8 +1020,9 @@
     <xsl:param name="class" select="''"/>
     <xsl:param name="title" select="''"/>
     <xsl:param name="content"/>
-    <!-- url-kind's "relative", written out: this runs for every sidebar entry of every page,
-         and a call with a result-tree variable costs far more than the test -->
+    <!-- url-kind's "relative", written out (a call with a result-tree variable costs far more
+         than the test); the sidebar entries (entry, mode nav) use the same test: change all
+         three together -->
     <xsl:variable name="f" select="string($file)"/>
     <xsl:variable name="fragment" select="concat(substring('#', 1, string-length(string($anchor))), string($anchor))"/>
     <xsl:choose>
