@@ -23,6 +23,8 @@
 #include "render.h"
 #include "report.h"
 
+static void stage(const char *name); /* TECHFILE_PROFILE: the time since the last stage() */
+
 const char *build_find_data(tf_arena *a, const char *what) {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -54,13 +56,50 @@ typedef struct {
   uint32_t crc;
   size_t raw;
   int zipped;
+  int spilled;          /* z was moved to the outset's spill file: zlen bytes at zoff */
+  size_t zlen;
+  uint64_t zoff;
   int unchanged;        /* a page's HTML the last build made: deflated bytes from its bundle */
 } outfile;
 
 typedef struct {
   tf_vec files; /* outfile* */
   tf_map names; /* name → outfile*, for the stale-file sweep */
+  /* The spill file: the deflated HTML of the rendered pages waits there for the bundle
+   * (at 10,000 documents it is tens of megabytes). Unlinked as soon as it is made, so
+   * nothing is left behind whatever happens; -1: none, the bytes stay in memory. */
+  int spill;
+  uint64_t spill_end;
+  pthread_mutex_t spill_mu;
 } outset;
+
+static void out_open(tf_build *b, outset *o, int spill) {
+  memset(o, 0, sizeof *o);
+  pthread_mutex_init(&o->spill_mu, NULL);
+  o->spill = -1;
+  if (!spill) return;
+  const char *path = path_join(b->arena, b->out_dir, arena_printf(b->arena, ".techfile-spill.%ld", (long)getpid()));
+  if (mkdir_p(b->out_dir) == 0 && (o->spill = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0) unlink(path);
+}
+
+/* Moves f's deflated bytes to the spill file (any thread); they stay in memory if it fails. */
+static void out_spill(outset *o, outfile *f) {
+  if (o->spill < 0 || !f->zipped || f->spilled) return;
+  pthread_mutex_lock(&o->spill_mu);
+  uint64_t at = o->spill_end;
+  o->spill_end += f->z.len;
+  pthread_mutex_unlock(&o->spill_mu);
+  for (size_t put = 0; put < f->z.len;) {
+    ssize_t k = pwrite(o->spill, f->z.data + put, f->z.len - put, (off_t)(at + put));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return; /* a full disk: keep them (the hole in the file is never read) */
+    put += (size_t)k;
+  }
+  f->zlen = f->z.len;
+  f->zoff = at;
+  f->spilled = 1;
+  buf_free(&f->z);
+}
 
 static outfile *out_new(tf_build *b, outset *o, const char *name) {
   outfile *f = arena_alloc(b->arena, sizeof *f);
@@ -86,6 +125,8 @@ static void out_free(outset *o) {
     buf_free(&f->z);
     if (f->tmp) unlink(f->tmp); /* never committed */
   }
+  if (o->spill >= 0) close(o->spill);
+  pthread_mutex_destroy(&o->spill_mu);
 }
 
 /* The output folder must not sit inside the content folder: nothing there is ever written.
@@ -241,10 +282,12 @@ static int write_outputs(tf_build *b, outset *o) {
     if (!f->path) rc = stage_out(b, f);
   }
   if (rc) return -1;
+  stage("stage");
   const char *zpath = path_join(a, b->out_dir, bundle_name(b));
   if (unchanged_html(b, o, zpath) != 0) return -1;
   /* The bundle: every output, sorted, plus SHA256SUMS of them. Pages are read back from
    * disk by libzip as the archive is written; HTML comes deflated already. */
+  stage("old html");
   size_t n = o->files.n;
   pack_entry *e = xcalloc(n + 1, sizeof *e);
   for (size_t i = 0; i < n; i++) {
@@ -254,6 +297,7 @@ static int write_outputs(tf_build *b, outset *o) {
       e[i].path = f->tmp ? f->tmp : f->path;
       if (f->zipped) e[i].path = NULL, e[i].data = f->z.data ? f->z.data : "", e[i].len = f->z.len, e[i].deflated = 1,
                                 e[i].raw_len = f->raw, e[i].crc = f->crc;
+      if (f->spilled) e[i].data = NULL, e[i].from_fd = 1, e[i].fd = o->spill, e[i].offset = f->zoff, e[i].len = f->zlen;
     } else {
       e[i].data = f->data.data ? f->data.data : "";
       e[i].len = f->data.len;
@@ -271,6 +315,7 @@ static int write_outputs(tf_build *b, outset *o) {
   const char *ztmp = tmp_name(a, zpath);
   rc = pack_zip_file(e, n + 1, ztmp, err, sizeof err);
   free(e);
+  stage("bundle");
   if (rc != 0) {
     diag_add(&b->diags, zpath, 1, 1, DIAG_ERROR, "output-write", "cannot write the bundle: %s", err);
     buf_free(&sums);
@@ -296,6 +341,7 @@ static int write_outputs(tf_build *b, outset *o) {
     if (rc) unlink(f->tmp);
     f->tmp = NULL;
   }
+  stage("commit");
   if (rc) return -1;
   /* A bundle of another product name or version is stale too. */
   tf_vec top = {0};
@@ -368,6 +414,7 @@ typedef struct {
   const char *html_path, *html_tmp, *docx_path, *docx_tmp, *cache_path, *cache_tmp;
   int cache_staged;            /* cache_tmp holds a new cache file */
   outfile *html, *docx;        /* pages: their two outputs */
+  outset *o;                   /* which they belong to */
   char key[65];                /* the tree's key */
   const char *ikey, *deps;     /* input key (depend.h) or NULL; a page's deps, encoded */
   int skip;                    /* not built at all: its files and cache stand (no tree) */
@@ -430,6 +477,7 @@ static int run_page(queue *q, task *t) {
   if (render_html(q->r, t->tree, &out) != 0) return -1;
   pack_sha256_hex(out.data ? out.data : "", out.len, t->html->sha);
   html_deflate(t->html, out.data ? out.data : "", out.len);
+  out_spill(t->o, t->html);
   if (stage_file(t->html_path, t->html_tmp, out.data, out.len, &wrote) != 0) goto write_failed;
   if (wrote) t->html->tmp = t->html_tmp;
   out.len = 0;
@@ -605,6 +653,7 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
     t->cache_path = path_join(a, b->out_dir, arena_printf(a, CHAPTER_DIR "/%s", stem));
     t->cache_tmp = tmp_name(a, t->cache_path);
   } else {
+    t->o = o;
     t->html = out_new(b, o, arena_printf(a, "html/%s.html", stem));
     t->docx = out_new(b, o, arena_printf(a, "docx/%s.docx", stem));
     t->html_path = t->html->path = path_join(a, b->out_dir, t->html->name);
@@ -710,10 +759,20 @@ static void renderer_state(renderer *rr, tf_buf *out) {
 static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, outset *o) {
   tf_arena *a = b->arena;
   int rc = 0;
-  tf_buf combined = {0};
-  if (combine_docx(cb, r, &combined) == 0) out_add(b, o, "docx/" COMBINED_FILE ".docx", &combined);
-  else rc = -1;
-  buf_free(&combined);
+  /* The combined file goes to disk under a temporary name, like the pages. */
+  outfile *cf = out_new(b, o, "docx/" COMBINED_FILE ".docx");
+  cf->path = path_join(a, b->out_dir, cf->name);
+  const char *ctmp = tmp_name(a, cf->path);
+  if (combine_docx(cb, r, ctmp) != 0) rc = -1;
+  else if (pack_sha256_file(ctmp, cf->sha) != 0) {
+    diag_add(&b->diags, ctmp, 1, 1, DIAG_ERROR, "output-read", "cannot read back: %s", strerror(errno));
+    unlink(ctmp);
+    rc = -1;
+  } else if (files_equal(cf->path, ctmp))
+    unlink(ctmp); /* unchanged: leave its time alone */
+  else
+    cf->tmp = ctmp;
+  stage("combined");
   /* The offline search index: titles and headings, loaded by a <script> tag (file:// has
    * no fetch). */
   tf_buf idx = {0};
@@ -971,7 +1030,8 @@ static int replay(tf_build *b, const char *now, int *status) {
 }
 
 /* TECHFILE_PROFILE=1 prints the time and memory of each stage (for make bench and
- * profiling): resident and peak memory, the heap in use, the arena. */
+ * profiling): resident and peak memory, the heap in use, the arena. A stage is what ran
+ * since the stage() before; its name says what ends there. */
 static tf_arena *profile_arena;
 static void stage(const char *name) {
   static struct timespec last;
@@ -1031,6 +1091,7 @@ int build_run(tf_build *b, int render) {
     diag_print(&b->diags, stderr);
     return 1;
   }
+  stage("config");
   load_content(b);
   stage("load");
   /* Unchanged documents are not parsed again (memo.h): only for builds that keep state. */
@@ -1056,13 +1117,13 @@ int build_run(tf_build *b, int render) {
   if (go && !r) go = 0, status = 1;
   decorate_prepare(b);
   tf_combine *cb = combine_open(b);
-  outset o = {0};
+  outset o;
+  out_open(b, &o, go);
   renderer rr;
   if (go) renderer_start(b, &rr, r, cb);
   const char *dump = getenv("TECHFILE_DUMP_PAGES"); /* every page tree, to develop templates with xsltproc */
   if (dump && (!*dump || mkdir_p(dump) != 0)) dump = NULL;
-  tf_genpage gen[PAGES_MAX];
-  size_t ng = pages_generate(b, gen);
+  stage("prepare");
   /* Input keys (depend.h): an unchanged document is neither parsed nor decorated again. */
   tf_depend *dp = go && !dump ? depend_open(b, rr.q.salt) : NULL;
   /* The compliance matrix is chapter 0, the documents 1..n, the gap list the last. */
@@ -1098,8 +1159,7 @@ int build_run(tf_build *b, int render) {
         chapter_key = chapter_ikey(b->arena, ikey, bases);
       }
     }
-    for (size_t i = 0; !d && i < ng && !page; i++)
-      if (!strcmp(gen[i].file, stem)) page = gen[i].xml;
+    if (!d) page = pages_build(b, stem); /* the compliance matrix or the gap list */
     xmlDocPtr chapter = combine_chapter(cb, k, page);
     if (dump) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
@@ -1107,22 +1167,24 @@ int build_run(tf_build *b, int render) {
     }
     if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1, chapter_key, NULL, !d);
     else xmlFreeDoc(chapter);
-    if (d) {
-      if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps, 0);
-      else xmlFreeDoc(page);
-    }
+    if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps, !d);
+    else xmlFreeDoc(page);
     arena_free(scratch); /* dv's strings were encoded into deps above */
     scratch = arena_new();
   }
   arena_free(scratch);
   depend_free(dp);
-  for (size_t i = 0; i < ng; i++) { /* the generated pages themselves */
-    if (dump && strcmp(gen[i].file, "compliance-matrix") && strcmp(gen[i].file, "gaps"))
-      xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i].file)), gen[i].xml, "UTF-8", 1);
-    if (go) renderer_add(b, &rr, &o, gen[i].xml, gen[i].file, 0, NULL, NULL, 1);
-    else xmlFreeDoc(gen[i].xml);
+  stage("documents");
+  const char *gen[PAGES_MAX];
+  size_t ng = pages_list(b, gen);
+  for (size_t i = 0; i < ng; i++) { /* the generated pages that are not chapters */
+    if (!strcmp(gen[i], combine_file(cb, 0)) || !strcmp(gen[i], combine_file(cb, nch - 1))) continue;
+    xmlDocPtr page = pages_build(b, gen[i]);
+    if (dump) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i])), page, "UTF-8", 1);
+    if (go) renderer_add(b, &rr, &o, page, gen[i], 0, NULL, NULL, 1);
+    else xmlFreeDoc(page);
   }
-  stage("decorate");
+  stage("generated");
   if (getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: documents parsed %zu, built %zu of %zu\n", b->parsed, b->built, b->docs.n);
   int rendered = go ? renderer_finish(b, &rr) : 0;
   tf_buf state = {0};
@@ -1148,7 +1210,7 @@ int build_run(tf_build *b, int render) {
       out_add(b, &o, "report.json", &json);
       out_add(b, &o, "report.junit.xml", &junit);
       if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
-      stage("write+pack");
+      stage("sweep");
       if (!status) renderer_commit(&rr, 1);
       /* The state is written last: a build stopped before this point re-renders next time. */
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);

@@ -547,7 +547,7 @@ static int splice(void *ctx, pack_entry *part) {
   return 0;
 }
 
-int combine_docx(tf_combine *c, tf_render *r, tf_buf *out) {
+int combine_docx(tf_combine *c, tf_render *r, const char *path) {
   tf_build *b = c->b;
   tf_arena *a = b->arena;
   for (size_t k = 0; k < c->n; k++)
@@ -590,7 +590,7 @@ int combine_docx(tf_combine *c, tf_render *r, tf_buf *out) {
         rc = -1;
       }
     splicer sp = {.c = c};
-    if (!rc) rc = render_docx_zip(r, p.xml, pkg, splice, &sp, out);
+    if (!rc) rc = render_docx_zip(r, p.xml, pkg, splice, &sp, NULL, path);
     xmlFreeDoc(pkg);
     for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z); /* zipped into out */
   }

@@ -47,8 +47,9 @@ const char *combine_bases(tf_combine *c, size_t k);
  * dropped from memory and read back when the combined file is spliced (at 10,000 documents
  * the bodies are a hundred megabytes). Any thread; the file must stay until combine_docx. */
 void combine_spill(tf_combine *c, size_t k, const char *path, size_t offset);
-/* The .docx: the shell rendered with every chapter spliced in. 0 or -1 after a diagnostic. */
-int combine_docx(tf_combine *c, tf_render *r, tf_buf *out);
+/* The .docx, written to path (at 10,000 documents it is tens of megabytes): the shell
+ * rendered with every chapter spliced in. 0 or -1 after a diagnostic. */
+int combine_docx(tf_combine *c, tf_render *r, const char *path);
 void combine_free(tf_combine *c);
 
 #endif

@@ -92,7 +92,7 @@ uint32_t pack_crc32_combine(uint32_t crc1, uint32_t crc2, size_t len2) {
  * they are compressed with the entry's own method (checked with libzip 1.7.3: the archive
  * holds exactly these bytes, and the CRC is taken from the stat, not computed). So every
  * deflated entry is a function source that reports comp_method = ZIP_CM_DEFLATE.
- *   SRC_DEFLATED  the caller's deflated bytes, as they are
+ *   SRC_DEFLATED  the caller's deflated bytes, as they are (from_fd: read when opened)
  *   SRC_RAW       the caller's raw bytes, deflated by pack_deflate when libzip opens it
  *   SRC_FILE      a file, deflated piece by piece as libzip reads it
  *   SRC_INFLATE   a stored name given deflated: inflated here when opened and reported as
@@ -219,7 +219,23 @@ static zip_int64_t src_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
   switch (cmd) {
   case ZIP_SOURCE_OPEN:
     c->pos = 0;
-    if (c->kind == SRC_RAW) {
+    if (c->kind == SRC_DEFLATED && c->e->from_fd) {
+      /* One entry's bytes in memory at a time, freed at close. */
+      c->own.len = 0;
+      buf_grow(&c->own, c->e->len + 1);
+      for (size_t got = 0; got < c->e->len;) {
+        ssize_t k = pread(c->e->fd, c->own.data + got, c->e->len - got, (off_t)(c->e->offset + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+          snprintf(c->why, sizeof c->why, "%s: cannot read its deflated bytes back: %s", c->e->name, k ? strerror(errno) : "file too short");
+          zip_error_set(&c->ze, ZIP_ER_READ, k ? errno : 0);
+          return -1;
+        }
+        got += (size_t)k;
+      }
+      c->own.len = c->e->len;
+      c->comp = (const unsigned char *)c->own.data;
+    } else if (c->kind == SRC_RAW) {
       /* Deflated only now, and freed at close: one entry's compressed copy at a time. */
       c->own.len = 0;
       uint32_t crc;
@@ -340,12 +356,16 @@ static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where,
     src_ctx *c = &cx[i];
     int stored = stored_name(p->name);
     int64_t size = 0;
-    if (p->data == NULL && p->path == NULL && p->len) {
+    if (p->data == NULL && p->path == NULL && p->len && !p->from_fd) {
       snprintf(err, errlen, "%s: no data and no path", p->name);
       goto fail;
     }
     if (p->data == NULL && p->path && p->deflated) {
       snprintf(err, errlen, "%s: a path entry cannot be given deflated", p->name);
+      goto fail;
+    }
+    if (p->from_fd && (p->data || p->path || !p->deflated || stored)) {
+      snprintf(err, errlen, "%s: an entry read from a descriptor must be deflated, with no data or path, and not stored", p->name);
       goto fail;
     }
     if (p->data == NULL && p->path && (size = path_size(p, err, errlen)) < 0) goto fail;
@@ -459,6 +479,32 @@ void pack_sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned int mdlen = 0;
   if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL)) tf_fatal("libcrypto: SHA-256 failed");
   for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int pack_sha256_file(const char *path, char out[65]) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  EVP_MD_CTX *x = EVP_MD_CTX_new();
+  if (!x || !EVP_DigestInit_ex(x, EVP_sha256(), NULL)) tf_fatal("libcrypto: SHA-256 failed");
+  unsigned char *piece = xmalloc(PIECE), md[32];
+  unsigned int mdlen = 0;
+  ssize_t k;
+  while ((k = read(fd, piece, PIECE)) != 0) {
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) break;
+    if (!EVP_DigestUpdate(x, piece, (size_t)k)) tf_fatal("libcrypto: SHA-256 failed");
+  }
+  int en = errno;
+  free(piece);
+  close(fd);
+  if (k == 0 && !EVP_DigestFinal_ex(x, md, &mdlen)) tf_fatal("libcrypto: SHA-256 failed");
+  EVP_MD_CTX_free(x);
+  if (k < 0) {
+    errno = en;
+    return -1;
+  }
+  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+  return 0;
 }
 
 /* ---- reading back an archive this module wrote ---------------------------------- */

@@ -41,6 +41,12 @@ typedef struct {
   int deflated;
   size_t raw_len;
   uint32_t crc;
+  /* Set (with deflated, data NULL, a name that is not stored): the deflated bytes are the len
+   * bytes at offset in the open file fd, read only while the entry is written. For callers
+   * that park many entries in one scratch file rather than in memory; fd stays theirs. */
+  int from_fd;
+  int fd;
+  uint64_t offset;
 } pack_entry;
 
 /* The archive of e[0..n) into out (its old contents replaced). 0, or -1 with a message in
@@ -76,6 +82,8 @@ int pack_reader_raw(pack_reader *r, const char *name, tf_buf *z, uint32_t *crc, 
 int pack_reader_read(pack_reader *r, const char *name, size_t max, tf_buf *out);
 
 void pack_sha256_hex(const void *data, size_t len, char out[65]);
+/* The SHA-256 of a file's bytes, read in pieces: 0, or -1 (errno set) if it cannot be read. */
+int pack_sha256_file(const char *path, char out[65]);
 int pack_entry_cmp(const void *a, const void *b); /* qsort by name */
 
 #endif

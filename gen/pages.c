@@ -319,14 +319,24 @@ static xmlDocPtr page_release(tf_build *b) {
   return p.xml;
 }
 
-size_t pages_generate(tf_build *b, tf_genpage out[PAGES_MAX]) {
+size_t pages_list(tf_build *b, const char *out[PAGES_MAX]) {
   tf_records *r = b->records;
   size_t n = 0;
-  out[n++] = (tf_genpage){"index", page_index(b)};
-  out[n++] = (tf_genpage){"compliance-matrix", page_matrix(b)};
-  out[n++] = (tf_genpage){"gaps", page_gaps(b)};
-  if (r && r->raci_doc) out[n++] = (tf_genpage){"raci", page_raci(b)};
-  if (r && (r->profiles.n || r->training.n)) out[n++] = (tf_genpage){"training", page_training(b)};
-  out[n++] = (tf_genpage){"release", page_release(b)};
+  out[n++] = "index";
+  out[n++] = "compliance-matrix";
+  out[n++] = "gaps";
+  if (r && r->raci_doc) out[n++] = "raci";
+  if (r && (r->profiles.n || r->training.n)) out[n++] = "training";
+  out[n++] = "release";
   return n;
+}
+
+xmlDocPtr pages_build(tf_build *b, const char *stem) {
+  static const struct { const char *stem; xmlDocPtr (*build)(tf_build *); } all[] = {
+      {"index", page_index}, {"compliance-matrix", page_matrix}, {"gaps", page_gaps},
+      {"raci", page_raci},   {"training", page_training},        {"release", page_release},
+  };
+  for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+    if (!strcmp(all[i].stem, stem)) return all[i].build(b);
+  return NULL;
 }

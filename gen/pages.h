@@ -10,11 +10,11 @@
 
 #define PAGES_MAX 8
 
-typedef struct {
-  const char *file;  /* page stem */
-  xmlDocPtr xml;     /* owned by the caller */
-} tf_genpage;
-
-size_t pages_generate(tf_build *b, tf_genpage out[PAGES_MAX]);
+/* The generated pages' stems, in nav order (at most PAGES_MAX of them). */
+size_t pages_list(tf_build *b, const char *out[PAGES_MAX]);
+/* The tree of generated page stem (one of pages_list's), owned by the caller (xmlFreeDoc).
+ * Built when it is needed rather than all at once: at 10,000 documents the index, matrix and
+ * gap list trees are tens of megabytes each. */
+xmlDocPtr pages_build(tf_build *b, const char *stem);
 
 #endif

@@ -393,12 +393,13 @@ xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page) { return transform(r
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   xmlDocPtr res = render_docx_package(r, page);
   if (!res) return -1;
-  int rc = render_docx_zip(r, page, res, NULL, NULL, out);
+  int rc = render_docx_zip(r, page, res, NULL, NULL, out, NULL);
   xmlFreeDoc(res);
   return rc;
 }
 
-int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_fn splice, void *ctx, tf_buf *out) {
+int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_fn splice, void *ctx, tf_buf *out,
+                    const char *path) {
   tf_build *b = r->b;
   xmlNodePtr pkg = xmlDocGetRootElement(res);
   size_t cap = r->nstatic + 32, n = 0;
@@ -491,7 +492,7 @@ int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_f
     if (splice(ctx, &parts[i]) != 0) rc = -1;
   qsort(parts, n, sizeof *parts, part_cmp);
   char err[256];
-  if (rc == 0 && pack_zip(parts, n, out, err, sizeof err) != 0) {
+  if (rc == 0 && (path ? pack_zip_file(parts, n, path, err, sizeof err) : pack_zip(parts, n, out, err, sizeof err)) != 0) {
     char pname[128];
     diag_add(&b->diags, page_file(page, pname), 1, 1, DIAG_ERROR, "docx-pack", "%s", err);
     rc = -1;

@@ -28,7 +28,9 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out);
  * entry at other bytes (which it owns, and which must outlive the call); -1 stops. */
 xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page);
 typedef int (*render_splice_fn)(void *ctx, pack_entry *part);
-int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr package, render_splice_fn splice, void *ctx, tf_buf *out);
+/* The .docx goes into out, or with path set into that file (pack_zip_file; out unused). */
+int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr package, render_splice_fn splice, void *ctx, tf_buf *out,
+                    const char *path);
 /* SHA-256 (hex) of every template file: stylesheets, static parts and HTML assets. */
 const char *render_digest(tf_render *r);
 /* Files to copy next to the HTML pages (style.css, script.js...): names and bytes. */

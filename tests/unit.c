@@ -1,5 +1,6 @@
 /* unit.c: unit tests of the stages' pure functions. Prints "ok - name" / "not ok - name". */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,47 @@ static void test_pack_chunks(void) {
   buf_free(&comp), buf_free(&all), buf_free(&one), buf_free(&zip);
 }
 
+/* Entries parked in one scratch file (build.c's spill): read back by descriptor at any
+ * offset, the same archive as from memory; refused when not a deflated, unstored entry. */
+static void test_pack_fd(void) {
+  tf_buf a = {0}, b = {0}, da = {0}, db = {0}, zm = {0}, zf = {0};
+  uint32_t ca, cb;
+  char err[256];
+  sample(&a, 50000, 3);
+  sample(&b, 20000, 9);
+  int rc = pack_deflate(a.data, a.len, 1, &da, &ca) | pack_deflate(b.data, b.len, 1, &db, &cb);
+  const char *spill = tmp_path("spill");
+  int fd = open(spill, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  /* b first, then a, after some junk: offsets are not in entry order */
+  rc |= fd < 0 || write(fd, "junk", 4) != 4 || write(fd, db.data, db.len) != (ssize_t)db.len ||
+        write(fd, da.data, da.len) != (ssize_t)da.len;
+  pack_entry mem[2] = {{.name = "a.html", .data = da.data, .len = da.len, .deflated = 1, .raw_len = a.len, .crc = ca},
+                       {.name = "b.html", .data = db.data, .len = db.len, .deflated = 1, .raw_len = b.len, .crc = cb}};
+  pack_entry onfd[2] = {
+      {.name = "a.html", .len = da.len, .deflated = 1, .raw_len = a.len, .crc = ca, .from_fd = 1, .fd = fd, .offset = 4 + db.len},
+      {.name = "b.html", .len = db.len, .deflated = 1, .raw_len = b.len, .crc = cb, .from_fd = 1, .fd = fd, .offset = 4}};
+  rc |= pack_zip(mem, 2, &zm, err, sizeof err) | pack_zip(onfd, 2, &zf, err, sizeof err);
+  CHECK("entries read from a descriptor at their offsets: the same archive as from memory", rc == 0 && zm.len && same(&zm, &zf));
+  pack_entry shortf = onfd[0];
+  shortf.offset = 4 + db.len + 1; /* runs past the end of the file */
+  zf.len = 0;
+  rc = pack_zip(&shortf, 1, &zf, err, sizeof err);
+  CHECK("a descriptor entry past the end of its file fails, naming it", rc == -1 && strstr(err, "a.html"));
+  pack_entry stored = onfd[0];
+  stored.name = "a.png";
+  rc = pack_zip(&stored, 1, &zf, err, sizeof err);
+  CHECK("a descriptor entry with a stored name is refused, naming it", rc == -1 && strstr(err, "a.png"));
+  char h1[65], h2[65];
+  pack_sha256_hex(zm.data, zm.len, h1);
+  const char *zpath = tmp_path("fd.zip");
+  rc = write_file(zpath, zm.data, zm.len, 0644) | pack_sha256_file(zpath, h2);
+  CHECK("pack_sha256_file is the SHA-256 of the file's bytes", rc == 0 && !strcmp(h1, h2));
+  CHECK("pack_sha256_file of a missing file is -1", pack_sha256_file(tmp_path("missing"), h2) == -1);
+  if (fd >= 0) close(fd);
+  unlink(spill), unlink(zpath);
+  buf_free(&a), buf_free(&b), buf_free(&da), buf_free(&db), buf_free(&zm), buf_free(&zf);
+}
+
 static void test_pack_files(void) {
   tf_buf big = {0}, exact = {0}, img = {0}, zm = {0}, zp = {0}, zf = {0}, before = {0};
   char err[256];
@@ -336,6 +378,7 @@ int main(void) {
   if (mkdtemp(pack_dir)) {
     test_pack_deflate();
     test_pack_chunks();
+    test_pack_fd();
     test_pack_files();
     /* Whatever a failed check left behind goes too. */
     struct dirent **list;
