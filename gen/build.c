@@ -59,7 +59,8 @@ typedef struct {
   int spilled;          /* z was moved to the outset's spill file: zlen bytes at zoff */
   size_t zlen;
   uint64_t zoff;
-  int unchanged;        /* a page's HTML the last build made: deflated bytes from its bundle */
+  int unchanged;        /* a page's file the last build made: in its bundle (SHA256SUMS says) */
+  int from_old;         /* copied from the last bundle as it is */
 } outfile;
 
 typedef struct {
@@ -234,31 +235,34 @@ static void html_deflate(outfile *f, const void *data, size_t len) {
   f->zipped = 1;
 }
 
-/* The HTML of unchanged pages, deflated for the bundle: copied from the last bundle when its
- * SHA256SUMS gives the entry the page's checksum, else read back and deflated. 0 or -1. */
-static int unchanged_html(tf_build *b, outset *o, const char *zpath) {
-  pack_reader *pr = NULL;
+/* Unchanged pages' files, for the bundle: copied from the last bundle as they are stored
+ * there when its SHA256SUMS gives the entry the file's checksum (neither read nor deflated
+ * again); else an HTML page is read back and deflated here, and a DOCX is read from disk by
+ * the archive writer. *pr: the last bundle, open until the new one is written. 0 or -1. */
+static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reader **pr) {
   tf_map sums = {0};
   tf_buf list = {0}, h = {0};
   int opened = 0, rc = 0;
   char err[128];
+  *pr = NULL;
   for (size_t i = 0; i < o->files.n && !rc; i++) {
     outfile *f = o->files.items[i];
     if (!f->unchanged || f->zipped) continue;
     if (!opened) {
       opened = 1;
-      pr = pack_reader_open(zpath);
-      if (pr && pack_reader_read(pr, "SHA256SUMS", 1u << 30, &list) == 0)
+      *pr = pack_reader_open(zpath);
+      if (*pr && pack_reader_read(*pr, "SHA256SUMS", 1u << 30, &list) == 0)
         for (char *p = list.data, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
           *nl = 0;
           if (nl - p > 66 && p[64] == ' ' && p[65] == ' ') map_put(b->arena, &sums, arena_strdup(b->arena, p + 66), p);
         }
     }
     const char *had = map_get(&sums, f->name);
-    if (had && !strncmp(had, f->sha, 64) && pack_reader_raw(pr, f->name, &f->z, &f->crc, &f->raw) == 0) {
-      f->zipped = 1;
+    if (had && !strncmp(had, f->sha, 64)) {
+      f->from_old = 1;
       continue;
     }
+    if (strncmp(f->name, "html/", 5)) continue;
     if (file_read(f->path, 256u << 20, &h, err, sizeof err) != 0) {
       diag_add(&b->diags, f->path, 1, 1, DIAG_ERROR, "output-read", "cannot read back an unchanged page: %s", err);
       rc = -1;
@@ -266,7 +270,6 @@ static int unchanged_html(tf_build *b, outset *o, const char *zpath) {
     }
     html_deflate(f, h.data ? h.data : "", h.len);
   }
-  pack_reader_close(pr);
   buf_free(&list);
   buf_free(&h);
   return rc;
@@ -284,10 +287,14 @@ static int write_outputs(tf_build *b, outset *o) {
   if (rc) return -1;
   stage("stage");
   const char *zpath = path_join(a, b->out_dir, bundle_name(b));
-  if (unchanged_html(b, o, zpath) != 0) return -1;
+  pack_reader *old = NULL;
+  if (unchanged_files(b, o, zpath, &old) != 0) {
+    pack_reader_close(old);
+    return -1;
+  }
   /* The bundle: every output, sorted, plus SHA256SUMS of them. Pages are read back from
    * disk by libzip as the archive is written; HTML comes deflated already. */
-  stage("old html");
+  stage("unchanged");
   size_t n = o->files.n;
   pack_entry *e = xcalloc(n + 1, sizeof *e);
   for (size_t i = 0; i < n; i++) {
@@ -298,6 +305,7 @@ static int write_outputs(tf_build *b, outset *o) {
       if (f->zipped) e[i].path = NULL, e[i].data = f->z.data ? f->z.data : "", e[i].len = f->z.len, e[i].deflated = 1,
                                 e[i].raw_len = f->raw, e[i].crc = f->crc;
       if (f->spilled) e[i].data = NULL, e[i].from_fd = 1, e[i].fd = o->spill, e[i].offset = f->zoff, e[i].len = f->zlen;
+      if (f->from_old) e[i].path = NULL, e[i].from = old;
     } else {
       e[i].data = f->data.data ? f->data.data : "";
       e[i].len = f->data.len;
@@ -315,6 +323,7 @@ static int write_outputs(tf_build *b, outset *o) {
   const char *ztmp = tmp_name(a, zpath);
   rc = pack_zip_file(e, n + 1, ztmp, err, sizeof err);
   free(e);
+  pack_reader_close(old);
   stage("bundle");
   if (rc != 0) {
     diag_add(&b->diags, zpath, 1, 1, DIAG_ERROR, "output-write", "cannot write the bundle: %s", err);
@@ -322,10 +331,12 @@ static int write_outputs(tf_build *b, outset *o) {
     unlink(ztmp);
     return -1;
   }
+  /* Unchanged: leave its time alone. A bundle whose SHA256SUMS changed has changed. */
+  int same = same_bytes(path_join(a, b->out_dir, "SHA256SUMS"), sums.data, sums.len) && files_equal(zpath, ztmp);
   out_add(b, o, "SHA256SUMS", &sums);
   outfile *zf = out_new(b, o, bundle_name(b));
   zf->path = zpath;
-  if (files_equal(zpath, ztmp)) unlink(ztmp); /* unchanged: leave its time alone */
+  if (same) unlink(ztmp);
   else zf->tmp = ztmp;
   if (stage_out(b, map_get(&o->names, "SHA256SUMS")) != 0) return -1;
   /* The commit: every staged file is renamed into place. A failure before this point (a full
@@ -457,11 +468,11 @@ static int files_kept(const char *old, const char *html_path, const char *docx_p
          path_is_file(html_path) && path_is_file(docx_path);
 }
 
-/* An unchanged page: its files stay, and the bundle takes its HTML from the last bundle. */
+/* An unchanged page: its files stay, and the bundle takes them from the last bundle. */
 static void keep_files(task *t, const char *old) {
   memcpy(t->html->sha, state_field(old, 2), 64);
   memcpy(t->docx->sha, state_field(old, 3), 64);
-  t->html->unchanged = 1;
+  t->html->unchanged = t->docx->unchanged = 1;
   t->reused = 1;
 }
 

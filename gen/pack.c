@@ -317,6 +317,10 @@ static zip_int64_t src_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 
 /* ---- archives ------------------------------------------------------------------ */
 
+struct pack_reader { /* see "reading back an archive" below */
+  zip_t *z;
+};
+
 /* DOCX and images are compressed already: deflating them again costs time for nothing. */
 static int stored_name(const char *name) {
   size_t nl = strlen(name);
@@ -356,7 +360,7 @@ static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where,
     src_ctx *c = &cx[i];
     int stored = stored_name(p->name);
     int64_t size = 0;
-    if (p->data == NULL && p->path == NULL && p->len && !p->from_fd) {
+    if (p->data == NULL && p->path == NULL && p->len && !p->from_fd && !p->from) {
       snprintf(err, errlen, "%s: no data and no path", p->name);
       goto fail;
     }
@@ -372,7 +376,14 @@ static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where,
     zip_source_t *s;
     c->e = p;
     zip_error_init(&c->ze);
-    if (p->data == NULL && p->path && stored)
+    if (p->from) {
+      zip_int64_t at = zip_name_locate(p->from->z, p->name, ZIP_FL_ENC_RAW);
+      if (at < 0) {
+        snprintf(err, errlen, "%s: not in the archive it is to be copied from", p->name);
+        goto fail;
+      }
+      s = zip_source_zip(z, p->from->z, (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, -1);
+    } else if (p->data == NULL && p->path && stored)
       s = zip_source_file(z, p->path, 0, 0);
     else if (stored && !p->deflated)
       s = zip_source_buffer(z, p->data, p->len, 0);
@@ -508,10 +519,6 @@ int pack_sha256_file(const char *path, char out[65]) {
 }
 
 /* ---- reading back an archive this module wrote ---------------------------------- */
-
-struct pack_reader {
-  zip_t *z;
-};
 
 pack_reader *pack_reader_open(const char *path) {
   int errcode = 0;

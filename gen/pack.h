@@ -47,6 +47,10 @@ typedef struct {
   int from_fd;
   int fd;
   uint64_t offset;
+  /* Set (data and path NULL): the entry of the same name in that archive, copied as it is
+   * stored there, compressed bytes, CRC and all, without reading it through. The caller has
+   * made sure it is the right one (by its checksum); -1 if the archive has no such entry. */
+  struct pack_reader *from;
 } pack_entry;
 
 /* The archive of e[0..n) into out (its old contents replaced). 0, or -1 with a message in
