@@ -258,7 +258,7 @@ static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reade
         }
     }
     const char *had = map_get(&sums, f->name);
-    if (had && !strncmp(had, f->sha, 64)) {
+    if (had && !strncmp(had, f->sha, 64) && pack_reader_has(*pr, f->name)) {
       f->from_old = 1;
       continue;
     }

@@ -547,18 +547,7 @@ static int read_entry(zip_file_t *f, zip_uint64_t len, tf_buf *out) {
   return 0;
 }
 
-int pack_reader_raw(pack_reader *r, const char *name, tf_buf *z, uint32_t *crc, size_t *raw_len) {
-  zip_stat_t st;
-  zip_int64_t idx = zip_name_locate(r->z, name, ZIP_FL_ENC_RAW);
-  if (idx < 0 || zip_stat_index(r->z, (zip_uint64_t)idx, 0, &st) != 0) return -1;
-  zip_uint64_t need = ZIP_STAT_COMP_SIZE | ZIP_STAT_SIZE | ZIP_STAT_CRC | ZIP_STAT_COMP_METHOD;
-  if ((st.valid & need) != need || st.comp_method != ZIP_CM_DEFLATE || st.comp_size > SIZE_MAX / 2) return -1;
-  zip_file_t *f = zip_fopen_index(r->z, (zip_uint64_t)idx, ZIP_FL_COMPRESSED);
-  if (!f || read_entry(f, st.comp_size, z) != 0) return -1;
-  *crc = st.crc;
-  *raw_len = (size_t)st.size;
-  return 0;
-}
+int pack_reader_has(pack_reader *r, const char *name) { return zip_name_locate(r->z, name, ZIP_FL_ENC_RAW) >= 0; }
 
 int pack_reader_read(pack_reader *r, const char *name, size_t max, tf_buf *out) {
   zip_stat_t st;

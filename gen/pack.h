@@ -75,13 +75,13 @@ int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *
 uint32_t pack_crc32_combine(uint32_t crc1, uint32_t crc2, size_t len2);
 
 /* Reading back an archive pack_zip wrote (the last build's bundle): an unchanged page's
- * entry is copied from it still deflated instead of being read and deflated again. */
+ * entry is copied from it as it is stored there (pack_entry.from) instead of being read and
+ * deflated again. */
 typedef struct pack_reader pack_reader;
 pack_reader *pack_reader_open(const char *path); /* NULL if missing or not a ZIP */
 void pack_reader_close(pack_reader *r);
-/* Entry name's deflated bytes into z (replaced), its CRC-32 and size: 0, or -1 if it is not
- * there or not deflated. Nothing is checked against the data: compare checksums first. */
-int pack_reader_raw(pack_reader *r, const char *name, tf_buf *z, uint32_t *crc, size_t *raw_len);
+/* Whether the archive has an entry of that name. */
+int pack_reader_has(pack_reader *r, const char *name);
 /* Entry name's bytes, at most max of them, into out (replaced): 0 or -1. */
 int pack_reader_read(pack_reader *r, const char *name, size_t max, tf_buf *out);
 

@@ -60,6 +60,32 @@ step("changing techfile.yaml", edit_file("techfile.yaml", "version: 3.2.0", "ver
 step("breaking a record that decides a clause", edit_file("qms/raci.md", "| A |", "| R |"))
 step("adding a document", lambda: write_tree(src, {"notes/new.md": front("NOTE-001", "A new note", "# Scope\n\nSee [](TM-001).\n")}))
 step("deleting a document", lambda: os.remove(os.path.join(src, "notes/new.md")))
+
+
+def damage_bundle(kind):
+    """The last bundle is where unchanged pages' files are copied from: one that lacks their
+    entries, or is no archive at all, is not trusted (plus an edit, so that the build is no
+    no-op)."""
+    def f():
+        import zipfile
+        path = [os.path.join(inc, p) for p in os.listdir(inc) if p.endswith("-technical-file.zip")][0]
+        if kind == "garbage":
+            open(path, "wb").write(b"not an archive")
+        else:  # renamed in place (local headers and directory), the rest byte for byte
+            data = open(path, "rb").read()
+            for name in (b"html/QM-001.html", b"docx/QM-001.docx"):
+                assert data.count(name) == 2, name
+                data = data.replace(name, name.replace(b"QM-001", b"QM-00X"))
+            open(path, "wb").write(data)
+            names = zipfile.ZipFile(path).namelist()
+            assert "html/QM-00X.html" in names and "html/QM-001.html" not in names
+        with open(os.path.join(src, "risk/threat-model.md"), "a", encoding="utf-8") as t:
+            t.write(f"\nOne more line ({kind}).\n")
+    return f
+
+
+step("a last bundle lacking two unchanged pages' entries", damage_bundle("lacking"))
+step("a last bundle that is no archive", damage_bundle("garbage"))
 step("renaming a document's file", lambda: os.rename(os.path.join(src, "records/periodic-review-2026.md"), os.path.join(src, "records/review-2026.md")))
 
 # Only what changed is rendered anew, and untouched files keep their bytes and times.

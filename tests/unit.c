@@ -301,18 +301,19 @@ static void test_pack_files(void) {
   CHECK("pack_zip_file's file has the umask's mode (not a temporary file's 0600)",
         stat(out, &sb) == 0 && (sb.st_mode & 0777) == (0666 & ~mask));
 
-  /* Reading it back: an entry's deflated bytes are pack_deflate's, its crc and size right; a
-   * stored entry is no deflated entry; a missing archive or entry is refused. */
+  /* Reading it back; entries copied from it into a new archive, as they are stored (deflated
+   * and stored ones, among new ones), give the archive made from scratch; a missing one is
+   * refused; a missing archive or entry is refused. */
   pack_reader *pr = pack_reader_open(out);
   tf_buf raw = {0}, want = {0}, text = {0};
-  uint32_t crc = 0, want_crc = 0;
-  size_t raw_len = 0;
-  pack_deflate(big.data, big.len, 1, &want, &want_crc);
   CHECK("pack_reader opens an archive pack_zip_file wrote", pr != NULL);
-  CHECK("pack_reader_raw gives an entry's deflated bytes, CRC and size",
-        pr && pack_reader_raw(pr, "big.html", &raw, &crc, &raw_len) == 0 && same(&raw, &want) && crc == want_crc && raw_len == big.len);
-  CHECK("pack_reader_raw refuses a stored entry and a missing one",
-        pr && pack_reader_raw(pr, "x/pic.png", &raw, &crc, &raw_len) == -1 && pack_reader_raw(pr, "nope", &raw, &crc, &raw_len) == -1);
+  CHECK("pack_reader_has finds an entry and not a missing one", pr && pack_reader_has(pr, "x/pic.png") && !pack_reader_has(pr, "nope"));
+  pack_entry copied[4] = {{.name = "big.html", .from = pr}, mem[1], {.name = "none.txt", .from = pr}, {.name = "x/pic.png", .from = pr}};
+  rc = pr ? pack_zip(copied, 4, &raw, err, sizeof err) : -1;
+  CHECK("entries copied from an archive give the same archive as their bytes", rc == 0 && same(&raw, &zm));
+  copied[1] = (pack_entry){.name = "nope.txt", .from = pr};
+  rc = pr ? pack_zip(copied, 4, &want, err, sizeof err) : 0;
+  CHECK("an entry to copy that the archive lacks is refused, naming it", rc == -1 && strstr(err, "nope.txt"));
   CHECK("pack_reader_read gives an entry's bytes, NUL-terminated, within a limit",
         pr && pack_reader_read(pr, "exact.xml", 1u << 24, &text) == 0 && same(&text, &exact) && text.data[text.len] == 0 &&
             pack_reader_read(pr, "exact.xml", 100, &text) == -1);
