@@ -247,9 +247,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       buf_free(&docx);
     }
   }
-  tf_genpage gen[PAGES_MAX];
-  size_t ng = pages_generate(&b, gen);
-  for (size_t i = 0; i < ng; i++) files[np] = gen[i].file, pages[np++] = gen[i].xml;
+  const char *gen[PAGES_MAX];
+  size_t ng = pages_list(&b, gen);
+  for (size_t i = 0; i < ng; i++) files[np] = gen[i], pages[np++] = pages_build(&b, gen[i]);
   /* The chapters of the combined technical-file.docx, in order; the fuzzed one rendered. */
   tf_combine *cmb = combine_open(&b);
   for (size_t k = 0; k < combine_count(cmb); k++) {
