@@ -41,11 +41,11 @@ const char *build_find_data(tf_arena *a, const char *what) {
 
 /* ---- the output set -------------------------------------------------------------------
  * Every file of a build, by name under the output folder. Its bytes are either in memory
- * (reports, assets, the combined file) or already on disk: rendered pages are written by the
- * workers as soon as they are made (under a temporary name when they changed, to be renamed
- * into place only when the whole build succeeded), so that a large technical file never has
- * all its pages in memory at once. Each file keeps its SHA-256 and, for files the bundle
- * deflates, its deflated bytes (made on the worker threads). */
+ * (reports, assets) or already on disk: rendered pages and the combined file are written as
+ * soon as they are made (under a temporary name when they changed, to be renamed into place
+ * only when the whole build succeeded), so that a large technical file never has all its
+ * pages in memory at once. Each file keeps its SHA-256 and, for a page's HTML, its deflated
+ * bytes for the bundle (made on the worker threads, then parked in the spill file). */
 typedef struct {
   const char *name;     /* under the output folder */
   tf_buf data;          /* the bytes, when in memory */
@@ -59,8 +59,8 @@ typedef struct {
   int spilled;          /* z was moved to the outset's spill file: zlen bytes at zoff */
   size_t zlen;
   uint64_t zoff;
-  int unchanged;        /* a page's file the last build made: in its bundle (SHA256SUMS says) */
-  int from_old;         /* copied from the last bundle as it is */
+  int unchanged;        /* a kept page's file, as the last build made it (unchanged_files) */
+  int from_old;         /* copied into the bundle from the last one as it is stored there */
 } outfile;
 
 typedef struct {
@@ -205,19 +205,32 @@ static int stage_file(const char *path, const char *tmp, const void *data, size_
   return rc;
 }
 
+/* A file written to tmp: staged for the commit, or dropped when path has the same bytes
+ * (make then sees no change). maybe_same: 0 when the caller knows they differ. */
+static void stage_written(outfile *f, const char *tmp, int maybe_same) {
+  if (maybe_same && files_equal(f->path, tmp)) unlink(tmp);
+  else f->tmp = tmp;
+}
+
 /* The temporary name a file is staged under until the commit renames it. */
 static const char *tmp_name(tf_arena *a, const char *path) { return arena_printf(a, "%s.tmp.%ld", path, (long)getpid()); }
 
-/* Stages an output held in memory; 0, or -1 after a diagnostic. */
-static int stage_out(tf_build *b, outfile *f) {
-  const char *path = path_join(b->arena, b->out_dir, f->name), *tmp = tmp_name(b->arena, path);
+/* stage_file for output f at path: f->tmp set when written; 0, or -1 after a diagnostic
+ * naming the file. Any thread. */
+static int stage_bytes(tf_build *b, outfile *f, const char *path, const char *tmp, const void *data, size_t len) {
   int wrote;
-  if (stage_file(path, tmp, f->data.data, f->data.len, &wrote) != 0) {
+  if (stage_file(path, tmp, data, len, &wrote) != 0) {
     diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
     return -1;
   }
   if (wrote) f->tmp = tmp;
   return 0;
+}
+
+/* Stages an output held in memory; 0, or -1 after a diagnostic. */
+static int stage_out(tf_build *b, outfile *f) {
+  const char *path = path_join(b->arena, b->out_dir, f->name);
+  return stage_bytes(b, f, path, tmp_name(b->arena, path), f->data.data, f->data.len);
 }
 
 static const char *bundle_name(tf_build *b) {
@@ -292,23 +305,22 @@ static int write_outputs(tf_build *b, outset *o) {
     pack_reader_close(old);
     return -1;
   }
-  /* The bundle: every output, sorted, plus SHA256SUMS of them. Pages are read back from
-   * disk by libzip as the archive is written; HTML comes deflated already. */
   stage("unchanged");
+  /* The bundle: every output, sorted, plus SHA256SUMS of them. HTML comes deflated already
+   * (or from the last bundle); the DOCX files are read from disk by libzip as it writes. */
   size_t n = o->files.n;
   pack_entry *e = xcalloc(n + 1, sizeof *e);
   for (size_t i = 0; i < n; i++) {
     outfile *f = o->files.items[i];
-    e[i].name = f->name;
-    if (f->path) {
-      e[i].path = f->tmp ? f->tmp : f->path;
-      if (f->zipped) e[i].path = NULL, e[i].data = f->z.data ? f->z.data : "", e[i].len = f->z.len, e[i].deflated = 1,
-                                e[i].raw_len = f->raw, e[i].crc = f->crc;
-      if (f->spilled) e[i].data = NULL, e[i].from_fd = 1, e[i].fd = o->spill, e[i].offset = f->zoff, e[i].len = f->zlen;
-      if (f->from_old) e[i].path = NULL, e[i].from = old;
-    } else {
-      e[i].data = f->data.data ? f->data.data : "";
-      e[i].len = f->data.len;
+    pack_entry *p = &e[i];
+    p->name = f->name;
+    if (!f->path) p->data = f->data.data ? f->data.data : "", p->len = f->data.len;
+    else if (f->from_old) p->from = old;
+    else if (!f->zipped) p->path = f->tmp ? f->tmp : f->path;
+    else {
+      p->deflated = 1, p->raw_len = f->raw, p->crc = f->crc;
+      if (f->spilled) p->from_fd = 1, p->fd = o->spill, p->offset = f->zoff, p->len = f->zlen;
+      else p->data = f->z.data ? f->z.data : "", p->len = f->z.len;
     }
   }
   qsort(e, n, sizeof *e, pack_entry_cmp);
@@ -331,13 +343,12 @@ static int write_outputs(tf_build *b, outset *o) {
     unlink(ztmp);
     return -1;
   }
-  /* Unchanged: leave its time alone. A bundle whose SHA256SUMS changed has changed. */
-  int same = same_bytes(path_join(a, b->out_dir, "SHA256SUMS"), sums.data, sums.len) && files_equal(zpath, ztmp);
+  /* A bundle whose SHA256SUMS changed has changed: no need to compare it. */
+  int maybe_same = same_bytes(path_join(a, b->out_dir, "SHA256SUMS"), sums.data, sums.len);
   out_add(b, o, "SHA256SUMS", &sums);
   outfile *zf = out_new(b, o, bundle_name(b));
   zf->path = zpath;
-  if (same) unlink(ztmp);
-  else zf->tmp = ztmp;
+  stage_written(zf, ztmp, maybe_same);
   if (stage_out(b, map_get(&o->names, "SHA256SUMS")) != 0) return -1;
   /* The commit: every staged file is renamed into place. A failure before this point (a full
    * disk) leaves the previous output whole. */
@@ -422,7 +433,7 @@ typedef struct {
   size_t chapter;              /* chapter number + 1, or 0 for a page */
   const char *name;            /* state name: the page stem, or "chapter:<stem>" */
   const char *old;             /* the last build's state line for name, or NULL */
-  const char *html_path, *html_tmp, *docx_path, *docx_tmp, *cache_path, *cache_tmp;
+  const char *html_tmp, *docx_tmp, *cache_path, *cache_tmp;
   int cache_staged;            /* cache_tmp holds a new cache file */
   outfile *html, *docx;        /* pages: their two outputs */
   outset *o;                   /* which they belong to */
@@ -439,7 +450,7 @@ typedef struct {
   tf_combine *cb;
   const char *salt;
   task **q;
-  size_t n, next, done, cap;   /* queued, taken, finished */
+  size_t n, next, cap;         /* queued, taken */
   int closed, failed;
   pthread_mutex_t mu;
   pthread_cond_t more;
@@ -479,32 +490,26 @@ static void keep_files(task *t, const char *old) {
 static int run_page(queue *q, task *t) {
   tf_build *b = q->b;
   const char *old = t->old;
-  if (files_kept(old, t->html_path, t->docx_path) && !strncmp(state_field(old, 1), t->key, 64)) {
+  if (files_kept(old, t->html->path, t->docx->path) && !strncmp(state_field(old, 1), t->key, 64)) {
     keep_files(t, old);
     return 0;
   }
   tf_buf out = {0};
-  int wrote;
-  if (render_html(q->r, t->tree, &out) != 0) return -1;
-  pack_sha256_hex(out.data ? out.data : "", out.len, t->html->sha);
-  html_deflate(t->html, out.data ? out.data : "", out.len);
-  out_spill(t->o, t->html);
-  if (stage_file(t->html_path, t->html_tmp, out.data, out.len, &wrote) != 0) goto write_failed;
-  if (wrote) t->html->tmp = t->html_tmp;
-  out.len = 0;
-  if (render_docx(q->r, t->tree, &out) != 0) {
-    buf_free(&out);
-    return -1;
+  int rc = render_html(q->r, t->tree, &out);
+  if (rc == 0) {
+    pack_sha256_hex(out.data ? out.data : "", out.len, t->html->sha);
+    html_deflate(t->html, out.data ? out.data : "", out.len);
+    out_spill(t->o, t->html);
+    rc = stage_bytes(b, t->html, t->html->path, t->html_tmp, out.data, out.len);
   }
-  pack_sha256_hex(out.data ? out.data : "", out.len, t->docx->sha);
-  if (stage_file(t->docx_path, t->docx_tmp, out.data, out.len, &wrote) != 0) goto write_failed;
-  if (wrote) t->docx->tmp = t->docx_tmp;
+  out.len = 0;
+  if (rc == 0) rc = render_docx(q->r, t->tree, &out);
+  if (rc == 0) {
+    pack_sha256_hex(out.data ? out.data : "", out.len, t->docx->sha);
+    rc = stage_bytes(b, t->docx, t->docx->path, t->docx_tmp, out.data, out.len);
+  }
   buf_free(&out);
-  return 0;
-write_failed:
-  diag_add(&b->diags, t->html_path, 1, 1, DIAG_ERROR, "output-write", "cannot write: %s", strerror(errno));
-  buf_free(&out);
-  return -1;
+  return rc;
 }
 
 /* A chapter cache file: "<tree key>\n<input key or ->\n" and combine_save's bytes. */
@@ -569,7 +574,6 @@ static void run_task(queue *q, task *t) {
   double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
   if (ms > 250 && getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: slow page %s: %.0f ms\n", t->name, ms);
   pthread_mutex_lock(&q->mu);
-  q->done++;
   q->failed |= t->failed;
   pthread_mutex_unlock(&q->mu);
 }
@@ -667,10 +671,10 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
     t->o = o;
     t->html = out_new(b, o, arena_printf(a, "html/%s.html", stem));
     t->docx = out_new(b, o, arena_printf(a, "docx/%s.docx", stem));
-    t->html_path = t->html->path = path_join(a, b->out_dir, t->html->name);
-    t->docx_path = t->docx->path = path_join(a, b->out_dir, t->docx->name);
-    t->html_tmp = tmp_name(a, t->html_path);
-    t->docx_tmp = tmp_name(a, t->docx_path);
+    t->html->path = path_join(a, b->out_dir, t->html->name);
+    t->docx->path = path_join(a, b->out_dir, t->docx->name);
+    t->html_tmp = tmp_name(a, t->html->path);
+    t->docx_tmp = tmp_name(a, t->docx->path);
   }
   enqueue(&rr->q, a, t);
   return t;
@@ -779,10 +783,8 @@ static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, outset *o) {
     diag_add(&b->diags, ctmp, 1, 1, DIAG_ERROR, "output-read", "cannot read back: %s", strerror(errno));
     unlink(ctmp);
     rc = -1;
-  } else if (files_equal(cf->path, ctmp))
-    unlink(ctmp); /* unchanged: leave its time alone */
-  else
-    cf->tmp = ctmp;
+  } else
+    stage_written(cf, ctmp, 1);
   stage("combined");
   /* The offline search index: titles and headings, loaded by a <script> tag (file:// has
    * no fetch). */
@@ -1137,8 +1139,11 @@ int build_run(tf_build *b, int render) {
   stage("prepare");
   /* Input keys (depend.h): an unchanged document is neither parsed nor decorated again. */
   tf_depend *dp = go && !dump ? depend_open(b, rr.q.salt) : NULL;
-  /* The compliance matrix is chapter 0, the documents 1..n, the gap list the last. */
+  /* The compliance matrix is chapter 0, the documents 1..n, the gap list the last. Without
+   * rendering (techfile check, or content errors) the documents are still decorated, for
+   * their link diagnostics, but no other tree is made. */
   size_t nch = combine_count(cb);
+  int trees = go || dump;
   tf_arena *scratch = arena_new();
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;
@@ -1170,8 +1175,8 @@ int build_run(tf_build *b, int render) {
         chapter_key = chapter_ikey(b->arena, ikey, bases);
       }
     }
-    if (!d) page = pages_build(b, stem); /* the compliance matrix or the gap list */
-    xmlDocPtr chapter = combine_chapter(cb, k, page);
+    if (!d && trees) page = pages_build(b, stem); /* the compliance matrix or the gap list */
+    xmlDocPtr chapter = trees ? combine_chapter(cb, k, page) : NULL;
     if (dump) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
@@ -1188,7 +1193,7 @@ int build_run(tf_build *b, int render) {
   stage("documents");
   const char *gen[PAGES_MAX];
   size_t ng = pages_list(b, gen);
-  for (size_t i = 0; i < ng; i++) { /* the generated pages that are not chapters */
+  for (size_t i = 0; i < ng && trees; i++) { /* the generated pages that are not chapters */
     if (!strcmp(gen[i], combine_file(cb, 0)) || !strcmp(gen[i], combine_file(cb, nch - 1))) continue;
     xmlDocPtr page = pages_build(b, gen[i]);
     if (dump) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i])), page, "UTF-8", 1);

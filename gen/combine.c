@@ -483,16 +483,10 @@ static void append_bytes(piece *out, const char *s, size_t len, int last) {
   buf_free(&p.z);
 }
 
-typedef struct {
-  tf_combine *c;
-  int failed;
-} splicer;
-
 /* word/document.xml: the shell's text, with each <?techfile-chapter K?> replaced by chapter K's
  * body. numbering.xml and footnotes.xml: every chapter's entries before the root's end tag. */
 static int splice(void *ctx, pack_entry *part) {
-  splicer *sp = ctx;
-  tf_combine *c = sp->c;
+  tf_combine *c = ctx;
   int which = -1;
   for (int i = 0; i < NPIECES; i++)
     if (!strcmp(part->name, piece_part[i])) which = i;
@@ -589,8 +583,7 @@ int combine_docx(tf_combine *c, tf_render *r, const char *path) {
                  c->ch[k].ns, buf_cstr(&c->shell_ns));
         rc = -1;
       }
-    splicer sp = {.c = c};
-    if (!rc) rc = render_docx_zip(r, p.xml, pkg, splice, &sp, NULL, path);
+    if (!rc) rc = render_docx_zip(r, p.xml, pkg, splice, c, NULL, path);
     xmlFreeDoc(pkg);
     for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z); /* zipped into out */
   }

@@ -149,17 +149,16 @@ const char *decorate_clause_bookmark(tf_arena *a, const char *clause) {
 }
 
 /* ---- the page skeleton --------------------------------------------------------- */
-typedef struct { const char *kind, *file, *title; } gen_page;
 
-static int gen_pages(tf_build *b, gen_page out[8]) {
+size_t decorate_generated(tf_build *b, tf_genpage out[PAGES_MAX]) {
   tf_records *r = b->records;
-  int n = 0;
-  out[n++] = (gen_page){"index", "index", "Technical file"};
-  out[n++] = (gen_page){"matrix", "compliance-matrix", "Compliance matrix"};
-  out[n++] = (gen_page){"gaps", "gaps", "Gap list"};
-  if (r && r->raci_doc) out[n++] = (gen_page){"raci", "raci", "RACI matrix"};
-  if (r && (r->profiles.n || r->training.n)) out[n++] = (gen_page){"training", "training", "Training matrix"};
-  out[n++] = (gen_page){"release", "release", "Release readiness"};
+  size_t n = 0;
+  out[n++] = (tf_genpage){"index", "index", "Technical file"};
+  out[n++] = (tf_genpage){"matrix", "compliance-matrix", "Compliance matrix"};
+  out[n++] = (tf_genpage){"gaps", "gaps", "Gap list"};
+  if (r && r->raci_doc) out[n++] = (tf_genpage){"raci", "raci", "RACI matrix"};
+  if (r && (r->profiles.n || r->training.n)) out[n++] = (tf_genpage){"training", "training", "Training matrix"};
+  out[n++] = (tf_genpage){"release", "release", "Release readiness"};
   return n;
 }
 
@@ -197,9 +196,9 @@ void page_begin(tf_page *p, tf_build *b, const char *kind, const char *file, con
 static void page_nav(tf_page *p, const char *file, tf_doc *doc) {
   tf_build *b = p->b;
   xmlNodePtr nav = xb_el(p->page, "nav");
-  gen_page g[8];
-  int ng = gen_pages(b, g);
-  for (int i = 0; i < ng; i++) {
+  tf_genpage g[PAGES_MAX];
+  size_t ng = decorate_generated(b, g);
+  for (size_t i = 0; i < ng; i++) {
     xmlNodePtr e = xb_el(nav, "entry");
     xb_attr(e, "kind", g[i].kind);
     xb_attr(e, "file", g[i].file);
@@ -212,11 +211,12 @@ static void page_nav(tf_page *p, const char *file, tf_doc *doc) {
   int full = b->docs.n <= NAV_FULL_MAX;
   /* ...and at most NAV_WINDOW of them, the neighbours of the page in ID order. */
   size_t from = 0, to = b->docs.n;
-  if (!full && doc) {
+  if (!full && !doc) to = 0; /* a generated page: the index lists them */
+  else if (!full) {
     from = doc->ordinal > NAV_WINDOW / 2 ? (size_t)doc->ordinal - NAV_WINDOW / 2 : 0;
     to = from + NAV_WINDOW < b->docs.n ? from + NAV_WINDOW : b->docs.n;
   }
-  for (size_t i = full ? 0 : doc ? from : b->docs.n; i < (full ? b->docs.n : to); i++) {
+  for (size_t i = from; i < to; i++) {
     tf_doc *d = b->docs.items[i];
     if (!full && d != doc && (!doc->process || d->process_order != doc->process_order)) continue;
     xmlNodePtr e = xb_el(nav, "entry");
@@ -357,8 +357,9 @@ static const char *local_asset(deco *c, cmark_node *n, const char *dest) {
     return NULL;
   }
   char *rel = norm_path(a, doc_dir(a, c->d), path);
-  int ok = rel && path_is_file(path_join(a, b->content_dir, rel)) && path_within(path_join(a, b->content_dir, rel), b->content_dir, 0);
-  if (!rel || (!ok && path_is_file(path_join(a, b->content_dir, rel)))) {
+  const char *full = rel ? path_join(a, b->content_dir, rel) : NULL;
+  int exists = full && path_is_file(full), ok = exists && path_within(full, b->content_dir, 0);
+  if (!rel || (exists && !ok)) {
     diag_add(&b->diags, c->d->shown, line, col, DIAG_ERROR, "link-outside", "'%s' points outside the content folder", dest);
     return NULL;
   }

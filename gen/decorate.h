@@ -43,6 +43,11 @@ xmlNodePtr xb_table(xmlNodePtr parent, int ncols, const char *const *head);
 xmlNodePtr xb_row(xmlNodePtr table);
 xmlNodePtr xb_cell(xmlNodePtr row, const char *text);
 
+/* The generated pages, in sidebar order: the one list of them (the sidebar of every page,
+ * and pages.c, which builds them, follow it). kind: the sidebar entry's kind. */
+#define PAGES_MAX 8
+typedef struct { const char *kind, *file, *title; } tf_genpage;
+size_t decorate_generated(tf_build *b, tf_genpage out[PAGES_MAX]);
 /* Once, before the first page: what the pages share (each document's process). */
 void decorate_prepare(tf_build *b);
 /* The document page, fully resolved. NULL never: problems become diagnostics. A document

@@ -320,14 +320,9 @@ static xmlDocPtr page_release(tf_build *b) {
 }
 
 size_t pages_list(tf_build *b, const char *out[PAGES_MAX]) {
-  tf_records *r = b->records;
-  size_t n = 0;
-  out[n++] = "index";
-  out[n++] = "compliance-matrix";
-  out[n++] = "gaps";
-  if (r && r->raci_doc) out[n++] = "raci";
-  if (r && (r->profiles.n || r->training.n)) out[n++] = "training";
-  out[n++] = "release";
+  tf_genpage g[PAGES_MAX];
+  size_t n = decorate_generated(b, g);
+  for (size_t i = 0; i < n; i++) out[i] = g[i].file;
   return n;
 }
 

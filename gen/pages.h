@@ -1,16 +1,14 @@
 /*
  * pages.h: the generated pages (index, compliance matrix, gap list, RACI, training matrix,
- * release readiness), built with decorate.h's page builder. The set must match the <nav> that
- * page_begin writes (decorate.c, gen_pages).
+ * release readiness), built with decorate.h's page builder; which of them a build has is
+ * decorate_generated's list, the same the sidebar shows.
  */
 #ifndef TF_PAGES_H
 #define TF_PAGES_H
 
 #include "decorate.h"
 
-#define PAGES_MAX 8
-
-/* The generated pages' stems, in nav order (at most PAGES_MAX of them). */
+/* The generated pages' stems, in sidebar order (decorate_generated's). */
 size_t pages_list(tf_build *b, const char *out[PAGES_MAX]);
 /* The tree of generated page stem (one of pages_list's), owned by the caller (xmlFreeDoc).
  * Built when it is needed rather than all at once: at 10,000 documents the index, matrix and
