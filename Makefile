@@ -17,7 +17,7 @@ PREFIX  ?= /usr/local
 CONTENT ?= content
 OUT     ?= out
 
-SRC  = util yval diag load model catalog records check decorate pages combine depend memo render pack report build scaffold
+SRC  = util yval diag load model catalog records check decorate pages combine store depend memo render pack report build scaffold
 OBJ  = $(SRC:%=gen/%.o)
 HDR  = $(wildcard gen/*.h)
 SAN_OBJ = $(SRC:%=gen/san/%.o)
@@ -66,6 +66,13 @@ gen/techfile-san: $(SAN_OBJ) gen/san/main.o
 gen/unit-san: tests/unit.c $(SAN_OBJ) $(HDR)
 	$(CC) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Igen -o $@ tests/unit.c $(SAN_OBJ) $(PKG_LIBS)
 
+# The fuzz targets built with gcc against the sanitizer objects, each with a driver that runs
+# it once per input file (tests/fuzz/replay.c): make check replays a sample of their seeds.
+FUZZ_TARGETS = frontmatter records pipeline
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=gen/fuzz-replay-%)
+gen/fuzz-replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(SAN_OBJ) $(HDR)
+	$(CC) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Igen -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c $(SAN_OBJ) $(PKG_LIBS)
+
 # Speed and memory: techfile against pandoc and the cmark-gfm floor (BENCH_N documents).
 BENCH_N ?= 1000
 bench: gen/techfile
@@ -84,7 +91,7 @@ fuzz:
 site: gen/techfile
 	gen/techfile build $(CONTENT) -o $(OUT)
 
-check: test-deps gen/techfile gen/techfile-san gen/unit-san
+check: test-deps gen/techfile gen/techfile-san gen/unit-san $(FUZZ_REPLAY)
 	@bash tests/run
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binary finds its data in ../share/techfile.
@@ -100,4 +107,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/techfile
 
 clean:
-	rm -rf gen/*.o gen/san gen/techfile gen/techfile-san gen/unit-san $(OUT) tests/out
+	rm -rf gen/*.o gen/san gen/techfile gen/techfile-san gen/unit-san gen/fuzz-replay-* $(OUT) tests/out

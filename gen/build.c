@@ -22,6 +22,7 @@
 #include "pages.h"
 #include "render.h"
 #include "report.h"
+#include "store.h"
 
 static void stage(const char *name); /* TECHFILE_PROFILE: the time since the last stage() */
 
@@ -385,9 +386,11 @@ static int write_outputs(tf_build *b, outset *o) {
  * unchanged since the last build keep their files in the output folder. The state file has a
  * line per page: name, key, the SHA-256 of its HTML and DOCX, then for documents the input key
  * ("-" for none) and the encoded deps (depend.h), with which a page is reused before its tree
- * is even built. A chapter's line is its name and key; its cache file holds its input key. */
+ * is even built. A chapter's line is its name, key, and where its cache record is in the
+ * chapter store (store.h): offset and length; the record holds its input key. */
 #define STATE_FILE ".techfile/pages"
-#define CHAPTER_DIR ".techfile/chapters"
+#define STORE_FILE ".techfile/chapters.store"
+#define OLD_CHAPTER_DIR ".techfile/chapters" /* a file per chapter, before the store */
 #define MEMO_FILE ".techfile/memo"
 
 static const char *nav_digest(tf_build *b) {
@@ -433,8 +436,9 @@ typedef struct {
   size_t chapter;              /* chapter number + 1, or 0 for a page */
   const char *name;            /* state name: the page stem, or "chapter:<stem>" */
   const char *old;             /* the last build's state line for name, or NULL */
-  const char *html_tmp, *docx_tmp, *cache_path, *cache_tmp;
-  int cache_staged;            /* cache_tmp holds a new cache file */
+  const char *html_tmp, *docx_tmp;
+  uint64_t at;                 /* chapters: where their record is in the store, */
+  size_t len;                  /* and its length (0: none) */
   outfile *html, *docx;        /* pages: their two outputs */
   outset *o;                   /* which they belong to */
   char key[65];                /* the tree's key */
@@ -448,6 +452,8 @@ typedef struct {
   tf_build *b;
   tf_render *r;
   tf_combine *cb;
+  tf_store *store;
+  int store_failed;            /* a record could not be written (warned once) */
   const char *salt;
   task **q;
   size_t n, next, cap;         /* queued, taken */
@@ -512,42 +518,66 @@ static int run_page(queue *q, task *t) {
   return rc;
 }
 
-/* A chapter cache file: "<tree key>\n<input key or ->\n" and combine_save's bytes. */
+/* A chapter's cache record: "<tree key>\n<input key or ->\n" and combine_save's bytes. */
 #define CACHE_HEAD 130
 
 static int cache_head_ok(const tf_buf *c) {
   return c->len > CACHE_HEAD && hex64(c->data) && c->data[64] == '\n' && c->data[129] == '\n';
 }
 
+/* Where a chapter's state line (old) says its record is: 1, or 0 when it has none. */
+static int old_record(const char *old, uint64_t *at, size_t *len) {
+  const char *f = old ? state_field(old, 2) : NULL, *g = old ? state_field(old, 3) : NULL;
+  if (!f || !g || *f < '0' || *f > '9' || *g < '0' || *g > '9') return 0;
+  *at = strtoull(f, NULL, 10);
+  *len = (size_t)strtoull(g, NULL, 10);
+  return *len > CACHE_HEAD;
+}
+
+/* Chapter k's record r (read from, or written to, the store at t->at) holds its pieces: the
+ * body waits on disk for the combined file, not in memory. */
+static void chapter_stored(queue *q, task *t, size_t k, const tf_buf *r) {
+  t->len = r->len;
+  combine_spill(q->cb, k, store_fd(q->store), t->at + CACHE_HEAD, r->len - CACHE_HEAD);
+}
+
+static void store_warn(queue *q) {
+  pthread_mutex_lock(&q->mu);
+  if (!q->store_failed)
+    diag_add(&q->b->diags, path_join(q->b->arena, q->b->out_dir, STORE_FILE), 1, 1, DIAG_WARNING, "state-write",
+             "cannot write the incremental-build state");
+  q->store_failed = 1;
+  pthread_mutex_unlock(&q->mu);
+}
+
 static int run_chapter(queue *q, task *t) {
   size_t k = t->chapter - 1;
-  if (t->old && !strncmp(state_field(t->old, 1), t->key, 64)) {
-    /* the cache file starts with the key it was made for */
+  uint64_t at;
+  size_t len;
+  if (t->old && !strncmp(state_field(t->old, 1), t->key, 64) && old_record(t->old, &at, &len)) {
+    /* the record starts with the key it was made for */
     tf_buf c = {0};
-    char err[128];
-    int ok = file_read(t->cache_path, 1u << 30, &c, err, sizeof err) == 0 && cache_head_ok(&c) && !memcmp(c.data, t->key, 64) &&
+    int ok = store_read(q->store, at, len, &c) == 0 && cache_head_ok(&c) && !memcmp(c.data, t->key, 64) &&
              combine_load(q->cb, k, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 0) == 0;
     int other_inputs = ok && t->ikey && memcmp(c.data + 65, t->ikey, 64);
-    buf_free(&c);
     t->reused = ok;
     if (ok && !other_inputs) {
-      combine_spill(q->cb, k, t->cache_path, CACHE_HEAD);
+      if (store_keep(q->store, at, c.data, c.len, &t->at) == 0) chapter_stored(q, t, k, &c);
+      else store_warn(q);
+      buf_free(&c);
       return 0;
     }
-    /* else the same tree from other inputs: the pieces are loaded, and the file is rewritten
+    buf_free(&c);
+    /* else the same tree from other inputs: the pieces are loaded, and a new record is written
      * below with this input key, so that the next build can skip the chapter's tree */
   }
   if (!t->reused && combine_render(q->cb, q->r, k, t->tree) != 0) return -1;
   tf_buf c = {0};
   buf_printf(&c, "%.64s\n%-64s\n", t->key, t->ikey ? t->ikey : "-");
   combine_save(q->cb, k, &c);
-  /* staged like the outputs: a failed build leaves the last good state alone */
-  int wrote;
-  if (stage_file(t->cache_path, t->cache_tmp, c.data, c.len, &wrote) != 0)
-    diag_add(&q->b->diags, t->cache_path, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
-  else /* the body waits on disk for the combined file, not in memory */
-    combine_spill(q->cb, k, wrote ? t->cache_tmp : t->cache_path, CACHE_HEAD);
-  t->cache_staged = wrote;
+  /* appended: a failed build leaves the last good build's records where they are */
+  if (store_append(q->store, c.data, c.len, &t->at) == 0) chapter_stored(q, t, k, &c);
+  else store_warn(q);
   buf_free(&c);
   return 0;
 }
@@ -644,6 +674,15 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
     }
     i = (size_t)(eol - s) + 1;
   }
+  /* the bytes the last build's chapter records use, for the store to know how much is dead */
+  uint64_t live = 0, at;
+  size_t len;
+  for (size_t i = 0; i < rr->state.cap; i++)
+    if (rr->state.keys && rr->state.keys[i] && !strncmp(rr->state.keys[i], "chapter:", 8) && old_record(rr->state.vals[i], &at, &len))
+      live += len;
+  const char *dir = path_join(a, b->out_dir, ".techfile");
+  mkdir_p(dir); /* the store's file is made under it now; removed again if the build writes nothing */
+  q->store = store_open(path_join(a, b->out_dir, STORE_FILE), live);
   int nthreads = b->jobs < 1 ? 1 : b->jobs > 64 ? 64 : b->jobs;
   for (int t = 1; t < nthreads; t++) /* the main thread is one of them */
     if (pthread_create(&rr->th[rr->started], NULL, worker, q) == 0) rr->started++;
@@ -664,10 +703,7 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
   t->chapter = chapter;
   t->name = chapter ? arena_printf(a, "chapter:%s", stem) : stem;
   t->old = map_get(&rr->state, t->name);
-  if (chapter) {
-    t->cache_path = path_join(a, b->out_dir, arena_printf(a, CHAPTER_DIR "/%s", stem));
-    t->cache_tmp = tmp_name(a, t->cache_path);
-  } else {
+  if (!chapter) {
     t->o = o;
     t->html = out_new(b, o, arena_printf(a, "html/%s.html", stem));
     t->docx = out_new(b, o, arena_printf(a, "docx/%s.docx", stem));
@@ -700,20 +736,22 @@ static const char *chapter_ikey(tf_arena *a, const char *page_ikey, const char *
   return arena_strdup(a, hex);
 }
 
-/* Chapter k + 1 from its cache file, without a tree, if the file was made for input key ikey:
- * queued as done. 0, or -1 (nothing changed: build the chapter). */
+/* Chapter k + 1 from its cache record, without a tree, if the record was made for input key
+ * ikey: queued as done. 0, or -1 (nothing changed: build the chapter). */
 static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const char *stem, size_t chapter, const char *ikey) {
-  tf_arena *a = b->arena;
-  const char *path = path_join(a, b->out_dir, arena_printf(a, CHAPTER_DIR "/%s", stem));
+  const char *old = map_get(&rr->state, arena_printf(b->arena, "chapter:%s", stem));
+  uint64_t at, now;
+  size_t len;
   tf_buf c = {0};
-  char err[128];
-  int ok = file_read(path, 1u << 30, &c, err, sizeof err) == 0 && cache_head_ok(&c) && !memcmp(c.data + 65, ikey, 64) &&
+  int ok = old_record(old, &at, &len) && store_read(rr->q.store, at, len, &c) == 0 && cache_head_ok(&c) &&
+           !memcmp(c.data + 65, ikey, 64) && store_keep(rr->q.store, at, c.data, c.len, &now) == 0 &&
            combine_load(cb, chapter - 1, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 1) == 0;
   if (ok) {
-    combine_spill(cb, chapter - 1, path, CACHE_HEAD);
     task *t = renderer_add(b, rr, NULL, NULL, stem, chapter, ikey, NULL, 0);
     memcpy(t->key, c.data, 64);
     t->reused = 1;
+    t->at = now;
+    chapter_stored(&rr->q, t, chapter - 1, &c);
   }
   buf_free(&c);
   return ok ? 0 : -1;
@@ -749,13 +787,17 @@ static int renderer_finish(tf_build *b, renderer *rr) {
   return q->failed ? -1 : 0;
 }
 
-/* Chapter caches: renamed into place after a successful build, else removed. */
-static void renderer_commit(renderer *rr, int ok) {
-  for (size_t i = 0; i < rr->q.n; i++) {
-    task *t = rr->q.q[i];
-    if (!t->cache_staged) continue;
-    if (!ok || rename(t->cache_tmp, t->cache_path) != 0) unlink(t->cache_tmp);
-    t->cache_staged = 0;
+/* The chapter store: committed after a successful build, else this build's new file (if it
+ * wrote one) dropped. Chapter caches of an older techfile, a file each, go with a commit. */
+static void renderer_commit(tf_build *b, renderer *rr, int ok) {
+  if (!rr->q.store) return;
+  store_close(rr->q.store, ok);
+  rr->q.store = NULL;
+  const char *dir = path_join(b->arena, b->out_dir, OLD_CHAPTER_DIR);
+  tf_vec names = {0};
+  if (ok && path_is_dir(dir) && dir_list(b->arena, dir, &names) == 0) {
+    for (size_t i = 0; i < names.n; i++) unlink(path_join(b->arena, dir, names.items[i]));
+    rmdir(dir);
   }
 }
 
@@ -764,6 +806,7 @@ static void renderer_state(renderer *rr, tf_buf *out) {
   for (size_t i = 0; i < rr->q.n; i++) {
     task *t = rr->q.q[i];
     buf_printf(out, "%s\t%s", t->name, t->key);
+    if (t->chapter && t->len) buf_printf(out, "\t%llu\t%zu", (unsigned long long)t->at, t->len);
     if (!t->chapter) buf_printf(out, "\t%s\t%s\t%s\t%s", t->html->sha, t->docx->sha, t->ikey ? t->ikey : "-", t->deps ? t->deps : "");
     buf_putc(out, '\n');
   }
@@ -1123,9 +1166,9 @@ int build_run(tf_build *b, int render) {
   /* Folders a failed build created are removed again (when empty): a failed first build
    * leaves nothing behind. Deepest last. */
   const char *made[] = {b->out_dir, path_join(b->arena, b->out_dir, "html"), path_join(b->arena, b->out_dir, "docx"),
-                        path_join(b->arena, b->out_dir, ".techfile"), path_join(b->arena, b->out_dir, CHAPTER_DIR)};
+                        path_join(b->arena, b->out_dir, ".techfile")};
   int existed[sizeof made / sizeof *made];
-  for (size_t i = 0; i < sizeof made / sizeof *made; i++) existed[i] = path_is_dir(made[i]);
+  for (size_t i = 0; i < sizeof made / sizeof *made; i++) existed[i] = !go || path_is_dir(made[i]); /* check: no folder */
   tf_render *r = go ? render_open(b) : NULL;
   if (go && !r) go = 0, status = 1;
   decorate_prepare(b);
@@ -1227,7 +1270,7 @@ int build_run(tf_build *b, int render) {
       out_add(b, &o, "report.junit.xml", &junit);
       if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
       stage("sweep");
-      if (!status) renderer_commit(&rr, 1);
+      if (!status) renderer_commit(b, &rr, 1);
       /* The state is written last: a build stopped before this point re-renders next time. */
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
       if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0 ||
@@ -1243,7 +1286,7 @@ int build_run(tf_build *b, int render) {
   b->memo = NULL;
   if (r) render_close(r);
   combine_free(cb);
-  if (go) renderer_commit(&rr, 0); /* what is still staged was not committed */
+  if (go) renderer_commit(b, &rr, 0); /* what is still staged was not committed */
   out_free(&o);
   for (size_t i = sizeof made / sizeof *made; go && !wrote && i-- > 0;)
     if (!existed[i]) rmdir(made[i]);

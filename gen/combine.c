@@ -4,6 +4,7 @@
 #include <libxml/xmlsave.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pack.h"
 
@@ -30,8 +31,10 @@ typedef struct {
   char *ns;     /* namespace declarations its fragments rely on (see ns_signature); heap */
   int used[3];  /* footnote, list and bookmark numbers it takes above its bases */
   int ready;
-  char *spill;  /* heap: the file holding its pieces when the body is not in memory */
-  size_t spill_at;
+  int spilled;  /* the body is not in memory but in spill_fd's spill_len bytes at spill_at */
+  int spill_fd;
+  uint64_t spill_at;
+  size_t spill_len;
 } chapter;
 
 struct tf_combine {
@@ -83,7 +86,6 @@ void combine_free(tf_combine *c) {
   for (size_t k = 0; k < c->n; k++) {
     for (int i = 0; i < NPIECES; i++) buf_free(&c->ch[k].p[i].z);
     free(c->ch[k].ns);
-    free(c->ch[k].spill);
   }
   for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z);
   buf_free(&c->shell_ns);
@@ -440,28 +442,32 @@ int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta
   return ch->ready ? 0 : -1;
 }
 
-void combine_spill(tf_combine *c, size_t k, const char *path, size_t offset) {
+void combine_spill(tf_combine *c, size_t k, int fd, uint64_t at, size_t len) {
   chapter *ch = &c->ch[k];
-  free(ch->spill);
-  ch->spill = xstrdup(path);
-  ch->spill_at = offset;
+  ch->spilled = 1;
+  ch->spill_fd = fd;
+  ch->spill_at = at;
+  ch->spill_len = len;
   buf_free(&ch->p[PIECE_BODY].z);
 }
 
 /* Chapter k's body piece back from its file: 0, or -1 after a diagnostic. */
 static int unspill(tf_combine *c, size_t k) {
   chapter *ch = &c->ch[k];
-  if (!ch->spill) return 0;
+  if (!ch->spilled) return 0;
   tf_buf f = {0};
-  char err[256];
   uint32_t crc = ch->p[PIECE_BODY].crc;
   size_t raw = ch->p[PIECE_BODY].raw;
+  buf_grow(&f, ch->spill_len);
+  ssize_t got = pread(ch->spill_fd, f.data, ch->spill_len, (off_t)ch->spill_at);
   /* combine_load replaces all three pieces: the same bytes the file was written from */
-  int ok = file_read(ch->spill, 1u << 30, &f, err, sizeof err) == 0 && f.len >= ch->spill_at &&
-           combine_load(c, k, f.data + ch->spill_at, f.len - ch->spill_at, 0) == 0 && ch->p[PIECE_BODY].crc == crc &&
-           ch->p[PIECE_BODY].raw == raw;
+  int ok = got >= 0 && (size_t)got == ch->spill_len && combine_load(c, k, f.data, ch->spill_len, 0) == 0 &&
+           ch->p[PIECE_BODY].crc == crc && ch->p[PIECE_BODY].raw == raw;
   buf_free(&f);
-  if (!ok) diag_add(&c->b->diags, ch->spill, 1, 1, DIAG_ERROR, "output-write", "the chapter cache changed while the combined file was written");
+  ch->spilled = 0;
+  if (!ok)
+    diag_add(&c->b->diags, c->ch[k].file, 1, 1, DIAG_ERROR, "output-write",
+             "the cached chapter changed or could not be read back while the combined file was written");
   return ok ? 0 : -1;
 }
 

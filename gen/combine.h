@@ -43,10 +43,10 @@ int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta
 /* Chapter k's numbering bases, as text for its input key: call in order, just before
  * combine_chapter or combine_load with meta. */
 const char *combine_bases(tf_combine *c, size_t k);
-/* Chapter k's body piece is in the file at path, combine_save's bytes from offset on: it is
- * dropped from memory and read back when the combined file is spliced (at 10,000 documents
- * the bodies are a hundred megabytes). Any thread; the file must stay until combine_docx. */
-void combine_spill(tf_combine *c, size_t k, const char *path, size_t offset);
+/* Chapter k's body piece is in the file open at fd, combine_save's len bytes at offset at: it
+ * is dropped from memory and read back when the combined file is spliced (at 10,000 documents
+ * the bodies are a hundred megabytes). Any thread; fd must stay open until combine_docx. */
+void combine_spill(tf_combine *c, size_t k, int fd, uint64_t at, size_t len);
 /* The .docx, written to path (at 10,000 documents it is tens of megabytes): the shell
  * rendered with every chapter spliced in. 0 or -1 after a diagnostic. */
 int combine_docx(tf_combine *c, tf_render *r, const char *path);

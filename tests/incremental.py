@@ -101,26 +101,87 @@ rc, so, se = run(["build", src, "-o", inc])
 check("a deleted output is written again (the no-op path checks the outputs too)",
       rc == 0 and os.path.exists(os.path.join(inc, "html", "QM-001.html")), se[-300:])
 
-# The combined file's chapters are cached in .techfile/chapters: an edit re-renders one chapter,
-# and a cache file that does not belong to the chapter's key (damaged, or left by another
-# build) is never trusted.
-chapters = os.path.join(inc, ".techfile", "chapters")
-names = sorted(os.listdir(chapters)) if os.path.isdir(chapters) else []
-check("every chapter of technical-file.docx is cached", "TM-001" in names and "compliance-matrix" in names and "gaps" in names, names[:5])
-before = {n: open(os.path.join(chapters, n), "rb").read() for n in names}
+# The combined file's chapters are cached in .techfile/chapters.store, one record each, where
+# the state file (.techfile/pages) says: an edit re-renders one chapter, and a record that does
+# not belong to the chapter's key (damaged, or another chapter's) is never trusted.
+STORE = os.path.join(inc, ".techfile", "chapters.store")
+STATE = os.path.join(inc, ".techfile", "pages")
+
+
+def chapter_places():
+    """chapter name -> (offset, length) of its record, from the state file."""
+    out = {}
+    for line in open(STATE, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if f[0].startswith("chapter:") and len(f) >= 4:
+            out[f[0][len("chapter:"):]] = (int(f[2]), int(f[3]))
+    return out
+
+
+def chapter_records():
+    """chapter name -> its record's bytes."""
+    store = open(STORE, "rb").read()
+    return {n: store[at:at + n_] for n, (at, n_) in chapter_places().items()}
+
+
+records = chapter_records()
+names = sorted(records)
+check("every chapter of technical-file.docx is cached", "TM-001" in names and "compliance-matrix" in names and "gaps" in names
+      and not os.path.exists(os.path.join(inc, ".techfile", "chapters")), names[:5])
+before, size_before = records, os.path.getsize(STORE)
 edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()
 rc, so, se = run(["build", src, "-o", inc])
-changed = sorted(n for n in names if open(os.path.join(chapters, n), "rb").read() != before[n])
+after = chapter_records()
+changed = sorted(n for n in names if after.get(n) != before[n])
 check("a one-document edit re-renders only that document's chapter", rc == 0 and changed == ["TM-001"], changed)
+check("...and appends its record to the store, leaving the others where they were",
+      os.path.getsize(STORE) == size_before + len(after["TM-001"])
+      and all(chapter_places()[n] == p for n, p in chapter_places().items() if n != "TM-001"), os.path.getsize(STORE) - size_before)
 ok, diff = same_tree(inc, clean_build(src)[1])
 check("the combined file after that edit equals a clean build", ok, diff)
-damaged = open(os.path.join(chapters, "QM-001"), "rb").read()
-open(os.path.join(chapters, "QM-001"), "wb").write(damaged[:64] + b"\n" + b"techfile-chapter 1\ngarbage")
-open(os.path.join(chapters, "gaps"), "wb").write(before["compliance-matrix"])  # another chapter's cache, valid for its own key
+# QM-001's record damaged in place; the gap list's line pointing at the matrix's record (valid
+# for that chapter's key, not this one's)
+places = chapter_places()
+at, n = places["QM-001"]
+with open(STORE, "r+b") as f:
+    f.seek(at + 65)
+    f.write(b"techfile-chapter 1\ngarbage"[:n - 65])
+lines = open(STATE, encoding="utf-8").read().splitlines(True)
+m_at, m_n = places["compliance-matrix"]
+lines = [re.sub(r"\t\d+\t\d+\n$", f"\t{m_at}\t{m_n}\n", l) if l.startswith("chapter:gaps\t") else l for l in lines]
+open(STATE, "w", encoding="utf-8").write("".join(lines))
 edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
 rc, so, se = run(["build", src, "-o", inc])
 ok, diff = same_tree(inc, clean_build(src)[1])
-check("damaged or foreign chapter caches are rendered again, never trusted", rc == 0 and ok, (diff, se[-300:]))
+check("damaged or foreign chapter records are rendered again, never trusted", rc == 0 and ok, (diff, se[-300:]))
+# dead records (here: junk past the last one) are dropped when they outweigh the live ones
+with open(STORE, "ab") as f:
+    f.write(b"x" * (2 * os.path.getsize(STORE) + (1 << 20)))
+edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+live = sum(n for _, n in chapter_places().values())
+check("a store mostly of dead records is rewritten with the live ones only, and the build still equals a clean one",
+      rc == 0 and ok and os.path.getsize(STORE) == live and "rendered 2 of" in se, (os.path.getsize(STORE), live, diff, se[-200:]))
+# a build that fails leaves the last good build's records usable
+edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis [broken](nowhere.md)")()
+store_before = open(STORE, "rb").read()
+rc, so, se = run(["build", src, "-o", inc])
+check("a build with a broken link fails, and cuts what it appended to the store off again",
+      rc != 0 and open(STORE, "rb").read() == store_before, se[-300:])
+edit_file("risk/threat-model.md", "Method of analysis [broken](nowhere.md)", "Method of analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("...and the next build, from the records of the last good one, equals a clean build", rc == 0 and ok, (diff, se[-300:]))
+# chapter caches of an older techfile (a file per chapter) are removed
+old_dir = os.path.join(inc, ".techfile", "chapters")
+os.makedirs(old_dir)
+open(os.path.join(old_dir, "QM-001"), "w").write("old")
+edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()
+rc, so, se = run(["build", src, "-o", inc])
+check("an older techfile's chapter cache folder is removed", rc == 0 and not os.path.exists(old_dir), se[-300:])
+edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
+run(["build", src, "-o", inc])
 
 # Input keys: an unchanged document is not even parsed or decorated again, and what a page
 # reads of other files (a heading it links to, an image it shows) still rebuilds it.
@@ -194,14 +255,15 @@ check("...and the build equals a clean build", ok, diff)
 # Footnote, list and bookmark numbers of a chapter do not move when an earlier chapter grows:
 # a paragraph added to the first document re-renders its chapter only.
 rc, err, _, _ = build(src, inc)
-first = sorted(n for n in os.listdir(chapters) if n not in ("compliance-matrix", "gaps"))[0]
-before = {n: open(os.path.join(chapters, n), "rb").read()[130:] for n in os.listdir(chapters)}
+first = sorted(n for n in chapter_records() if n not in ("compliance-matrix", "gaps"))[0]
+before = {n: r[130:] for n, r in chapter_records().items()}
 first_src = [os.path.join(d, f) for d, _, fs in os.walk(src) for f in fs if f.endswith(".md")
              and re.search(rf"^id: {first}$", open(os.path.join(d, f), encoding="utf-8").read(), re.M)][0]
 with open(first_src, "a", encoding="utf-8") as f:
     f.write("\nOne more paragraph, with a list:\n\n- one\n- two\n")
 rc, so, se = run(["build", src, "-o", inc])
-changed = sorted(n for n in before if open(os.path.join(chapters, n), "rb").read()[130:] != before[n])
+after = chapter_records()
+changed = sorted(n for n in before if after.get(n, b"")[130:] != before[n])
 check("a paragraph and a list added to the first document re-render its chapter only", rc == 0 and changed == [first], (first, changed[:5]))
 ok, diff = same_tree(inc, clean_build(src)[1])
 check("...and the combined file equals a clean build", ok, diff)

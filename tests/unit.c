@@ -9,6 +9,7 @@
 
 #include "model.h"
 #include "pack.h"
+#include "store.h"
 
 static int failed;
 
@@ -369,6 +370,53 @@ static void test_markdown(void) {
   cmark_node_free(n);
 }
 
+/* The chapter store: records appended and read back where they were put; a store mostly of
+ * dead records is rewritten with the kept ones, and replaces the old file only on commit. */
+static void test_store(void) {
+  const char *path = tmp_path("chapters.store");
+  tf_buf r = {0};
+  uint64_t a1 = 9, a2 = 9, now = 9;
+  tf_store *s = store_open(path, 0);
+  int rc = store_append(s, "first record", 12, &a1) | store_append(s, "second", 6, &a2);
+  CHECK("store: appends go one after the other", rc == 0 && a1 == 0 && a2 == 12);
+  CHECK("store: nothing of this build is read as the last build's", store_read(s, a1, 12, &r) == -1);
+  store_close(s, 0);
+  struct stat st;
+  CHECK("store: a new file is dropped unless committed", stat(path, &st) != 0);
+  s = store_open(path, 0);
+  rc = store_append(s, "first record", 12, &a1) | store_append(s, "second", 6, &a2);
+  store_close(s, 1);
+  s = store_open(path, 18); /* both live: appended to */
+  rc |= store_read(s, a2, 6, &r);
+  CHECK("store: a record of the last build reads back", rc == 0 && r.len == 6 && !memcmp(r.data, "second", 6));
+  CHECK("store: a record past the end of the file is refused", store_read(s, 12, 7, &r) == -1 && store_read(s, 19, 0, &r) == -1);
+  rc = store_keep(s, a2, "second", 6, &now) | store_append(s, "third", 5, &a1);
+  CHECK("store: a kept record stays where it is; new ones go after the last build's", rc == 0 && now == 12 && a1 == 18);
+  store_close(s, 0);
+  CHECK("store: a failed build's appends are cut off again", stat(path, &st) == 0 && st.st_size == 18);
+  /* 18 bytes of which 6 live: below the slack, appended to (above); with a slack's worth of
+   * junk after it, rewritten */
+  int fd = open(path, O_WRONLY | O_APPEND);
+  tf_buf junk = {0};
+  buf_grow(&junk, 2u << 20);
+  memset(junk.data, 'x', 2u << 20);
+  rc = fd < 0 || write(fd, junk.data, 2u << 20) != (ssize_t)(2u << 20);
+  if (fd >= 0) close(fd);
+  s = store_open(path, 6);
+  rc |= store_read(s, 12, 6, &r) | store_keep(s, 12, r.data, r.len, &now);
+  CHECK("store: mostly dead, a kept record is copied to the start of a new file", rc == 0 && now == 0);
+  rc = store_append(s, "fourth", 6, &a1);
+  tf_buf back = {0};
+  int fd2 = store_fd(s);
+  buf_grow(&back, 12);
+  CHECK("store: this build's records read back through store_fd",
+        rc == 0 && a1 == 6 && pread(fd2, back.data, 12, 0) == 12 && !memcmp(back.data, "secondfourth", 12));
+  store_close(s, 1);
+  CHECK("store: the rewritten file replaces the old on commit", stat(path, &st) == 0 && st.st_size == 12);
+  unlink(path);
+  buf_free(&r), buf_free(&junk), buf_free(&back);
+}
+
 int main(void) {
   test_dates();
   test_slugs();
@@ -381,6 +429,7 @@ int main(void) {
     test_pack_chunks();
     test_pack_fd();
     test_pack_files();
+    test_store();
     /* Whatever a failed check left behind goes too. */
     struct dirent **list;
     int k = scandir(pack_dir, &list, NULL, NULL);

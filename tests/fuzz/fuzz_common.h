@@ -25,6 +25,13 @@
 #define TF_ROOT ""
 #endif
 
+/* snprintf into an array, stopping the run if the text does not fit (a cut path would write
+ * somewhere else). */
+#define FZ_FMT(buf, ...)                                                      \
+  do {                                                                        \
+    if (snprintf(buf, sizeof buf, __VA_ARGS__) >= (int)sizeof buf) abort(); \
+  } while (0)
+
 static char fz_root[4096];
 static char fz_tmp[4096];
 
@@ -92,7 +99,7 @@ static void fz_write(const char *path, const void *data, size_t len) {
 static void fz_write_str(const char *path, const char *s) { fz_write(path, s, strlen(s)); }
 
 /* Whole file into a malloc'd NUL-terminated buffer, or NULL. */
-static char *fz_slurp(const char *path, size_t *len) {
+__attribute__((unused)) static char *fz_slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   size_t cap = 4096, n = 0;
@@ -108,7 +115,7 @@ static char *fz_slurp(const char *path, size_t *len) {
 }
 
 /* The body after the front matter of a Markdown file (for building seeds). */
-static const char *fz_body(const char *text) {
+__attribute__((unused)) static const char *fz_body(const char *text) {
   if (strncmp(text, "---", 3)) return text;
   const char *p = strchr(text, '\n');
   while (p) {

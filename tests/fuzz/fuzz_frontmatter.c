@@ -20,15 +20,15 @@ static char dir_doc[4096], dir_cfg[4096], doc_path[4096], cfg_path[4096], cat_pa
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
   const char *t = fz_tmpdir();
-  snprintf(dir_doc, sizeof dir_doc, "%s/doc", t);
-  snprintf(dir_cfg, sizeof dir_cfg, "%s/cfg", t);
+  FZ_FMT(dir_doc, "%s/doc", t);
+  FZ_FMT(dir_cfg, "%s/cfg", t);
   mkdir(dir_doc, 0755);
   mkdir(dir_cfg, 0755);
-  snprintf(doc_path, sizeof doc_path, "%s/fuzz.md", dir_doc);
-  snprintf(cfg_path, sizeof cfg_path, "%s/techfile.yaml", dir_cfg);
-  snprintf(cat_path, sizeof cat_path, "%s/catalog.yaml", dir_cfg);
+  FZ_FMT(doc_path, "%s/fuzz.md", dir_doc);
+  FZ_FMT(cfg_path, "%s/techfile.yaml", dir_cfg);
+  FZ_FMT(cat_path, "%s/catalog.yaml", dir_cfg);
   char p[4200];
-  snprintf(p, sizeof p, "%s/techfile.yaml", dir_doc);
+  FZ_FMT(p, "%s/techfile.yaml", dir_doc);
   fz_write_str(p, FZ_CONFIG);
   return 0;
 }

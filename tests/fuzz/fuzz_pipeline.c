@@ -90,26 +90,26 @@ static void render_renew(void) {
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
   const char *t = fz_tmpdir();
-  snprintf(dir, sizeof dir, "%s/content", t);
+  FZ_FMT(dir, "%s/content", t);
   mkdir(dir, 0755);
   char p[4300], src[4300];
-  snprintf(p, sizeof p, "%s/techfile.yaml", dir);
+  FZ_FMT(p, "%s/techfile.yaml", dir);
   fz_write_str(p, FZ_CONFIG);
-  snprintf(p, sizeof p, "%s/other.md", dir);
+  FZ_FMT(p, "%s/other.md", dir);
   fz_write_str(p, OTHER);
-  snprintf(p, sizeof p, "%s/img", dir);
+  FZ_FMT(p, "%s/img", dir);
   mkdir(p, 0755);
   fz_path(src, sizeof src, "tests/fixtures/media/flow.png");
   size_t n;
   char *png = fz_slurp(src, &n);
-  snprintf(p, sizeof p, "%s/img/flow.png", dir);
+  FZ_FMT(p, "%s/img/flow.png", dir);
   if (png) fz_write(p, png, n);
   free(png);
-  snprintf(p, sizeof p, "%s/img/outside.png", dir);
+  FZ_FMT(p, "%s/img/outside.png", dir);
   if (symlink("/etc/hostname", p) != 0 && errno != EEXIST) perror("symlink");
-  snprintf(p, sizeof p, "%s/etc", dir);
+  FZ_FMT(p, "%s/etc", dir);
   if (symlink("/etc", p) != 0 && errno != EEXIST) perror("symlink");
-  snprintf(doc_path, sizeof doc_path, "%s/fuzz.md", dir);
+  FZ_FMT(doc_path, "%s/fuzz.md", dir);
   if (!realpath(dir, real_root)) abort();
   fz_build_init(&cb, dir);
   if (catalog_load(&cb, cb.catalog_path) != 0) {

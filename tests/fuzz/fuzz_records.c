@@ -29,7 +29,7 @@ static int type_of(const char *text) {
   const char *b = fz_body(text);
   for (int t = 0; t < 7; t++) {
     char key[64];
-    snprintf(key, sizeof key, "\ntype: %s\n", TYPES[t]);
+    FZ_FMT(key, "\ntype: %s\n", TYPES[t]);
     const char *k = strstr(text, key);
     if (k && k < b) return t;
   }
@@ -75,14 +75,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     }
   const char *tmp = fz_tmpdir();
   for (int t = 0; t < 7; t++) {
-    snprintf(dirs[t], sizeof dirs[t], "%s/%s", tmp, TYPES[t]);
+    FZ_FMT(dirs[t], "%s/%s", tmp, TYPES[t]);
     mkdir(dirs[t], 0755);
     char p[4300];
-    snprintf(p, sizeof p, "%s/techfile.yaml", dirs[t]);
+    FZ_FMT(p, "%s/techfile.yaml", dirs[t]);
     fz_write_str(p, FZ_CONFIG);
     for (int u = 0; u < 7; u++) {
       if (u == t) continue;
-      snprintf(p, sizeof p, "%s/%s.md", dirs[t], TYPES[u]);
+      FZ_FMT(p, "%s/%s.md", dirs[t], TYPES[u]);
       size_t fl = strlen(front[u]), bl = strlen(body[u]);
       char *s = malloc(fl + bl + 1);
       memcpy(s, front[u], fl);
@@ -96,14 +96,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     for (char *id = stubs, *e; id && *id; id = e + 1) {
       e = strchr(id, '\n');
       char want[256];
-      snprintf(want, sizeof want, "%.*s", (int)(e - id), id);
+      FZ_FMT(want, "%.*s", (int)(e - id), id);
       int named = 0;
       for (int u = 0; u < 7 && !named; u++) named = strstr(body[u], want) != NULL;
       if (!named) continue;
       k++;
       char doc[512];
-      snprintf(doc, sizeof doc, "---\nid: %.*s\ntitle: Stub %d\nversion: \"1\"\n---\nstub\n", (int)(e - id), id, k);
-      snprintf(p, sizeof p, "%s/stub-%03d.md", dirs[t], k);
+      FZ_FMT(doc, "---\nid: %.*s\ntitle: Stub %d\nversion: \"1\"\n---\nstub\n", (int)(e - id), id, k);
+      FZ_FMT(p, "%s/stub-%03d.md", dirs[t], k);
       fz_write_str(p, doc);
     }
   }
@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, front[t], fl);
   memcpy(text + fl, data + 1, size - 1);
   char p[4300];
-  snprintf(p, sizeof p, "%s/%s.md", dirs[t], TYPES[t]);
+  FZ_FMT(p, "%s/%s.md", dirs[t], TYPES[t]);
   fz_write(p, text, fl + size - 1);
   free(text);
   tf_build b;

@@ -1,0 +1,116 @@
+/*
+ * store.c: the append-only file of chapter cache records. See store.h.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Dead bytes a store may carry before it is rewritten, besides as many as are live. */
+#define SLACK (1u << 20)
+
+struct tf_store {
+  char *path, *tmp;   /* tmp: the new file while rewriting, else NULL */
+  int old;            /* the last build's file, read only when rewriting; else == fd */
+  int fd;             /* where this build's records go (-1: nowhere) */
+  uint64_t old_size;  /* records beyond it are not the last build's */
+  uint64_t end;       /* next append */
+  pthread_mutex_t mu;
+};
+
+tf_store *store_open(const char *path, uint64_t live) {
+  tf_store *s = xcalloc(1, sizeof *s);
+  pthread_mutex_init(&s->mu, NULL);
+  s->path = xstrdup(path);
+  s->old = s->fd = -1;
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    s->old = fd;
+    s->old_size = s->end = (uint64_t)st.st_size;
+  } else if (fd >= 0)
+    close(fd);
+  if (s->old >= 0 && s->old_size <= 2 * live + SLACK) {
+    s->fd = s->old; /* append to it */
+    return s;
+  }
+  /* none yet, or mostly dead records: a new file with only what this build keeps */
+  size_t n = strlen(path) + 32;
+  s->tmp = xmalloc(n);
+  snprintf(s->tmp, n, "%s.tmp%ld", path, (long)getpid());
+  s->fd = open(s->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  s->end = 0;
+  return s;
+}
+
+static int read_all(int fd, void *buf, size_t len, uint64_t at) {
+  char *p = buf;
+  while (len) {
+    ssize_t got = pread(fd, p, len, (off_t)at);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return -1;
+    p += got, len -= (size_t)got, at += (uint64_t)got;
+  }
+  return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len, uint64_t at) {
+  const char *p = buf;
+  while (len) {
+    ssize_t put = pwrite(fd, p, len, (off_t)at);
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) return -1;
+    p += put, len -= (size_t)put, at += (uint64_t)put;
+  }
+  return 0;
+}
+
+int store_read(tf_store *s, uint64_t at, size_t len, tf_buf *out) {
+  if (s->old < 0 || at > s->old_size || len > s->old_size - at) return -1;
+  out->len = 0;
+  buf_grow(out, len);
+  if (read_all(s->old, out->data, len, at) != 0) return -1;
+  out->len = len;
+  out->data[len] = 0;
+  return 0;
+}
+
+int store_append(tf_store *s, const void *data, size_t len, uint64_t *at) {
+  if (s->fd < 0) return -1;
+  pthread_mutex_lock(&s->mu); /* each record its own range; the writes themselves run in parallel */
+  *at = s->end;
+  s->end += len;
+  pthread_mutex_unlock(&s->mu);
+  return write_all(s->fd, data, len, *at);
+}
+
+int store_keep(tf_store *s, uint64_t at, const void *data, size_t len, uint64_t *now) {
+  if (!s->tmp) {
+    *now = at;
+    return 0;
+  }
+  return store_append(s, data, len, now);
+}
+
+int store_fd(const tf_store *s) { return s->fd; }
+
+void store_close(tf_store *s, int ok) {
+  if (!s) return;
+  if (s->tmp && s->fd >= 0) {
+    close(s->fd);
+    if (!ok || rename(s->tmp, s->path) != 0) unlink(s->tmp);
+  } else if (!ok && s->fd >= 0 && s->end > s->old_size && ftruncate(s->fd, (off_t)s->old_size) != 0) {
+    /* a failed build's records are dead bytes at the end of the file: harmless, just not cut */
+  }
+  if (s->old >= 0) close(s->old);
+  pthread_mutex_destroy(&s->mu);
+  free(s->path);
+  free(s->tmp);
+  free(s);
+}
