@@ -1205,17 +1205,10 @@
 
   <!-- How a link is rendered: 'rid' (relationship), 'anchor' (bookmark in this document),
        or '' (plain text: blocked, or nothing to point at). -->
-  <xsl:template match="link" mode="link-how">
-    <xsl:choose>
-      <xsl:when test="(@kind = 'external' or @kind = 'page') and @rid and not(@same = 'true')">rid</xsl:when>
-      <xsl:when test="@kind = 'page' and @same = 'true' and @bookmark">anchor</xsl:when>
-    </xsl:choose>
-  </xsl:template>
 
   <xsl:template match="link">
-    <xsl:variable name="how"><xsl:apply-templates select="." mode="link-how"/></xsl:variable>
     <xsl:choose>
-      <xsl:when test="$how = 'rid'">
+      <xsl:when test="(@kind = 'external' or @kind = 'page') and @rid and not(@same = 'true')">
         <w:hyperlink r:id="{@rid}" w:history="1">
           <!-- Word keeps the part after '#' of a link in w:anchor. -->
           <xsl:if test="@kind = 'page' and @bookmark"><xsl:attribute name="w:anchor"><xsl:value-of select="@bookmark"/></xsl:attribute></xsl:if>
@@ -1223,7 +1216,7 @@
           <xsl:apply-templates/>
         </w:hyperlink>
       </xsl:when>
-      <xsl:when test="$how = 'anchor'">
+      <xsl:when test="@kind = 'page' and @same = 'true' and @bookmark">
         <w:hyperlink w:anchor="{@bookmark}" w:history="1">
           <xsl:if test="string(@title) != ''"><xsl:attribute name="w:tooltip"><xsl:value-of select="@title"/></xsl:attribute></xsl:if>
           <xsl:apply-templates/>
@@ -1367,25 +1360,23 @@
   <!-- Run properties from the ancestors: strong/emph/strikethrough, links, header rows. -->
   <xsl:template name="rpr">
     <xsl:param name="style" select="''"/>
-    <xsl:variable name="how"><xsl:apply-templates select="ancestor::link[1]" mode="link-how"/></xsl:variable>
-    <xsl:variable name="rstyle">
-      <xsl:choose>
-        <xsl:when test="$style != ''"><xsl:value-of select="$style"/></xsl:when>
-        <xsl:when test="$how != ''">Hyperlink</xsl:when>
-      </xsl:choose>
-    </xsl:variable>
+    <!-- a link Word shows as one: to another part of the package, or to a bookmark in it -->
+    <xsl:variable name="link" select="boolean(ancestor::link[1][((@kind = 'external' or @kind = 'page') and @rid and not(@same = 'true'))
+                                                                or (@kind = 'page' and @same = 'true' and @bookmark)])"/>
     <xsl:variable name="b" select="ancestor::strong or ancestor::table_row[@header = 'true']"/>
     <xsl:variable name="i" select="boolean(ancestor::emph)"/>
     <xsl:variable name="s" select="boolean(ancestor::strikethrough)"/>
-    <!-- code inside a link: monospace, and coloured like a link -->
-    <xsl:variable name="code-link" select="$style != '' and $how != ''"/>
-    <xsl:if test="$rstyle != '' or $b or $i or $s">
+    <xsl:if test="$style != '' or $link or $b or $i or $s">
       <w:rPr>
-        <xsl:if test="$rstyle != ''"><w:rStyle w:val="{$rstyle}"/></xsl:if>
+        <xsl:choose>
+          <xsl:when test="$style != ''"><w:rStyle w:val="{$style}"/></xsl:when>
+          <xsl:when test="$link"><w:rStyle w:val="Hyperlink"/></xsl:when>
+        </xsl:choose>
         <xsl:if test="$b"><w:b/><w:bCs/></xsl:if>
         <xsl:if test="$i"><w:i/><w:iCs/></xsl:if>
         <xsl:if test="$s"><w:strike/></xsl:if>
-        <xsl:if test="$code-link"><w:color w:val="0563C1"/><w:u w:val="single"/></xsl:if>
+        <!-- code inside a link: monospace, and coloured like a link -->
+        <xsl:if test="$style != '' and $link"><w:color w:val="0563C1"/><w:u w:val="single"/></xsl:if>
       </w:rPr>
     </xsl:if>
   </xsl:template>
