@@ -405,24 +405,64 @@ static const char *nav_digest(tf_build *b) {
   return arena_strdup(b->arena, hex);
 }
 
-/* Worker threads: no arena. */
+/* The bytes a page's key is hashed from: every node in document order, strings ended by NUL
+ * (which no XML string holds), ')' closing an element. What xmlDocDumpMemory would say, without
+ * escaping, encoding and its output buffers: a key per tree, two trees per document. */
+static void tree_bytes(xmlNodePtr top, tf_buf *t) {
+  for (xmlNodePtr n = top; n;) {
+    const char *name = n->name ? (const char *)n->name : "";
+    switch (n->type) {
+    case XML_ELEMENT_NODE:
+      buf_putc(t, 'E');
+      buf_put(t, name, strlen(name) + 1);
+      if (n->ns && n->ns->href) buf_puts(t, (const char *)n->ns->href);
+      buf_putc(t, 0);
+      for (xmlAttrPtr a = n->properties; a; a = a->next) {
+        buf_putc(t, 'A');
+        buf_put(t, a->name, strlen((const char *)a->name) + 1);
+        if (a->ns && a->ns->href) buf_puts(t, (const char *)a->ns->href);
+        buf_putc(t, 0);
+        for (xmlNodePtr v = a->children; v; v = v->next)
+          if (v->content) buf_puts(t, (const char *)v->content);
+        buf_putc(t, 0);
+      }
+      break;
+    default: /* text, CDATA, comments, PIs, entity references: kind, name, content */
+      buf_putc(t, 'N');
+      buf_putc(t, (char)('0' + n->type));
+      buf_put(t, name, strlen(name) + 1);
+      if (n->content) buf_puts(t, (const char *)n->content);
+      buf_putc(t, 0);
+      break;
+    }
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      continue;
+    }
+    /* up until there is a next sibling, closing each element left */
+    while (n && n != top && !n->next) {
+      if (n->type == XML_ELEMENT_NODE) buf_putc(t, ')');
+      n = n->parent;
+    }
+    if (n && n->type == XML_ELEMENT_NODE) buf_putc(t, ')');
+    n = n && n != top ? n->next : NULL;
+  }
+}
+
+/* Worker threads: no arena. The key leaves <nav> out (see above). */
 static void page_key(xmlDocPtr page, const char *salt, char hex[65]) {
   xmlNodePtr root = xmlDocGetRootElement(page), nav = NULL;
   for (xmlNodePtr c = root->children; c && !nav; c = c->next)
     if (c->type == XML_ELEMENT_NODE && !strcmp((char *)c->name, "nav")) nav = c;
   xmlNodePtr next = nav ? nav->next : NULL;
   if (nav) xmlUnlinkNode(nav);
-  xmlChar *mem = NULL;
-  int len = 0;
-  xmlDocDumpMemory(page, &mem, &len);
+  tf_buf t = {0};
+  buf_puts(&t, salt);
+  tree_bytes(root, &t);
   if (nav) {
     if (next) xmlAddPrevSibling(next, nav);
     else xmlAddChild(root, nav);
   }
-  tf_buf t = {0};
-  buf_puts(&t, salt);
-  buf_put(&t, mem, (size_t)len);
-  xmlFree(mem);
   pack_sha256_hex(t.data, t.len, hex);
   buf_free(&t);
 }
