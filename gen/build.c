@@ -1049,7 +1049,10 @@ static char *summary_line(tf_build *b) {
  * A build whose inputs (every file of the content folder, the catalog, the templates, the
  * reference DOCX, the techfile binary itself), options and build date are those of the last
  * successful build has nothing to do: it replays that build's diagnostics and exit status.
- * Inputs are compared by size and modification time in nanoseconds, as make does. */
+ * Inputs are compared by size and modification time in nanoseconds, as make does. The
+ * inputs' part is taken before the build reads them and kept: a file saved while the build
+ * runs differs from it next time, and builds again (a manifest taken after the build would
+ * have the new time, and the next build would replay the stale result). */
 #define MANIFEST_FILE ".techfile/manifest"
 #define RESULT_FILE ".techfile/result"
 
@@ -1061,16 +1064,31 @@ static void stat_line(tf_buf *m, const char *path) {
 }
 
 static void stat_tree(tf_arena *a, tf_buf *m, const char *dir, int depth) {
-  tf_vec names = {0};
-  if (depth > 32 || dir_list(a, dir, &names) != 0) return;
-  for (size_t i = 0; i < names.n; i++) {
-    const char *full = path_join(a, dir, names.items[i]);
-    if (path_is_dir(full)) stat_tree(a, m, full, depth + 1);
+  DIR *d = depth > 32 ? NULL : opendir(dir);
+  if (!d) return;
+  tf_vec names = {0}, dirs = {0};
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue;
+    /* the entry's type saves a stat per file; a link or an unknown type is looked up */
+    const char *full = path_join(a, dir, e->d_name);
+    int is_dir = e->d_type == DT_DIR || ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && path_is_dir(full));
+    vec_push(a, is_dir ? &dirs : &names, (void *)full);
+  }
+  closedir(d);
+  /* in name order (as dir_list gives), so that the text does not depend on readdir's order */
+  tf_vec all = names;
+  for (size_t i = 0; i < dirs.n; i++) vec_push(a, &all, arena_printf(a, "%s\x01", (const char *)dirs.items[i]));
+  if (all.n) qsort(all.items, all.n, sizeof(char *), str_cmp_ptr);
+  for (size_t i = 0; i < all.n; i++) {
+    const char *full = all.items[i];
+    size_t n = strlen(full);
+    if (n && full[n - 1] == '\x01') stat_tree(a, m, arena_strndup(a, full, n - 1), depth + 1);
     else stat_line(m, full);
   }
 }
 
-static char *manifest(tf_build *b) {
+/* The inputs: options, the binary, catalog, templates, every file of the content folder. */
+static char *manifest_inputs(tf_build *b) {
   tf_arena *a = b->arena;
   tf_buf m = {0};
   buf_printf(&m, "techfile %s\nflags %d %d %d %s %s %s %s %s\n", TF_VERSION, b->strict, b->release, b->pdf,
@@ -1084,7 +1102,16 @@ static char *manifest(tf_build *b) {
   if (b->reference_docx) stat_line(&m, b->reference_docx);
   stat_tree(a, &m, b->templates_dir, 0);
   stat_tree(a, &m, b->content_dir, 0);
-  /* and the outputs: a touched or deleted output folder builds again */
+  char *r = arena_strdup(a, buf_cstr(&m));
+  buf_free(&m);
+  return r;
+}
+
+/* The outputs after them: a touched or deleted output folder builds again. */
+static char *manifest(tf_build *b, const char *inputs) {
+  tf_arena *a = b->arena;
+  tf_buf m = {0};
+  buf_puts(&m, inputs);
   stat_line(&m, path_join(a, b->out_dir, "report.json"));
   stat_line(&m, path_join(a, b->out_dir, bundle_name(b)));
   stat_line(&m, path_join(a, b->out_dir, STATE_FILE));
@@ -1177,8 +1204,8 @@ int build_run(tf_build *b, int render) {
     }
     if (render && b->depfile == NULL) {
       int st;
-      b->manifest = manifest(b);
-      if (replay(b, b->manifest, &st) == 0) return st;
+      b->manifest = manifest_inputs(b);
+      if (replay(b, manifest(b, b->manifest), &st) == 0) return st;
     }
     ok = catalog_load(b, b->catalog_path) == 0;
   }
@@ -1188,10 +1215,11 @@ int build_run(tf_build *b, int render) {
     return 1;
   }
   stage("config");
+  /* Unchanged documents are not checked byte by byte nor parsed again (memo.h): only for
+   * builds that keep state. */
+  if (render) b->memo = memo_open(b, path_join(b->arena, b->out_dir, MEMO_FILE));
   load_content(b);
   stage("load");
-  /* Unchanged documents are not parsed again (memo.h): only for builds that keep state. */
-  if (render) b->memo = memo_open(b, path_join(b->arena, b->out_dir, MEMO_FILE));
   model_build(b);
   records_check(b);
   check_clauses(b);
@@ -1347,7 +1375,7 @@ int build_run(tf_build *b, int render) {
       buf_printf(&res, "%s:%d:%d: %s: %s [%s]\n", g->file, g->line, g->col, diag_sev_name(g->sev), g->msg, g->rule);
     }
     file_write_atomic(path_join(b->arena, b->out_dir, RESULT_FILE), res.data, res.len);
-    const char *m = manifest(b);
+    const char *m = manifest(b, b->manifest);
     file_write_atomic(path_join(b->arena, b->out_dir, MANIFEST_FILE), m, strlen(m));
     buf_free(&res);
   }

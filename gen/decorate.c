@@ -358,7 +358,7 @@ static const char *local_asset(deco *c, cmark_node *n, const char *dest) {
   }
   char *rel = norm_path(a, doc_dir(a, c->d), path);
   const char *full = rel ? path_join(a, b->content_dir, rel) : NULL;
-  int exists = full && path_is_file(full), ok = exists && path_within(full, b->content_dir, 0);
+  int exists = full && path_is_file(full), ok = exists && path_within_real(full, b->content_real, 0);
   if (!rel || (exists && !ok)) {
     diag_add(&b->diags, c->d->shown, line, col, DIAG_ERROR, "link-outside", "'%s' points outside the content folder", dest);
     return NULL;

@@ -95,7 +95,7 @@ static void face_heading(tf_buf *t, tf_build *b, const char *dep) {
 static void face_file(tf_buf *t, tf_build *b, const char *rel) {
   struct stat st;
   const char *full = path_join(b->arena, b->content_dir, rel);
-  if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || !path_within(full, b->content_dir, 0)) buf_puts(t, "missing\n");
+  if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || !path_within_real(full, b->content_real, 0)) buf_puts(t, "missing\n");
   else
     buf_printf(t, "%lld %lld.%09ld %llu\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                (unsigned long long)st.st_ino);
@@ -109,11 +109,15 @@ const char *depend_key(tf_depend *dp, const tf_doc *d, const char *deps) {
   for (size_t i = 0; i < d->claims.n; i++) {
     const tf_claim *c = d->claims.items[i];
     buf_printf(&t, "claim %s\t%d\t%s\t%zu\n", c->clause, (int)c->status, c->anchor ? c->anchor : "", c->reasons.n);
-    for (size_t r = 0; r < c->reasons.n; r++) buf_printf(&t, "%s\n", (const char *)c->reasons.items[r]);
+    for (size_t r = 0; r < c->reasons.n; r++) { /* tens per claim on a large file: no printf */
+      buf_puts(&t, c->reasons.items[r]);
+      buf_putc(&t, '\n');
+    }
   }
   int rc;
   while ((rc = next_dep(&deps, &dep)) == 1) {
-    buf_printf(&t, "%s = ", dep.data);
+    buf_puts(&t, dep.data);
+    buf_puts(&t, " = ");
     if (!strncmp(dep.data, "path:", 5)) face_doc(&t, map_get(&dp->by_path, dep.data + 5));
     else if (!strncmp(dep.data, "id:", 3)) face_doc(&t, model_find(b, dep.data + 3));
     else if (!strncmp(dep.data, "head:", 5)) face_heading(&t, b, dep.data + 5);

@@ -7,6 +7,7 @@
  * freed by model_free. Never writes anything. Symlinks that lead outside the content folder
  * and files over TF_MAX_DOC_BYTES are refused with a diagnostic.
  */
+#include "memo.h"
 #include "model.h"
 #include "pack.h"
 
@@ -53,11 +54,20 @@ static const char *today_string(tf_arena *a) {
   return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+/* The content folder resolved once: whether a file is inside it is asked for every document,
+ * link and image (path_within_real); resolving the folder again each time doubled the lookups. */
+static void resolve_content(tf_build *b) {
+  char *real = realpath(b->content_dir, NULL);
+  b->content_real = real ? arena_strdup(b->arena, real) : NULL;
+  free(real);
+}
+
 int load_config(tf_build *b) {
   tf_arena *a = b->arena;
+  resolve_content(b);
   const char *path = path_join(a, b->content_dir, "techfile.yaml");
   b->config_shown = path;
-  if (path_is_file(path) && !path_within(path, b->content_dir, 0)) {
+  if (path_is_file(path) && !path_within_real(path, b->content_real, 0)) {
     diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "config-outside", "techfile.yaml resolves outside the content folder");
     return -1;
   }
@@ -98,7 +108,7 @@ int load_config(tf_build *b) {
     yval *v = yv_get(root, keys[k]);
     if (!yv_str(v) || *dest[k]) continue;
     const char *p = path_join(a, b->content_dir, v->str);
-    if (!path_within(p, b->content_dir, 0)) {
+    if (!path_within_real(p, b->content_real, 0)) {
       diag_add(&b->diags, path, v->line, v->col, DIAG_ERROR, "config-outside",
                "'%s: %s' must name a file inside the content folder (use --%s for another place)", keys[k], v->str, keys[k]);
       return -1;
@@ -190,7 +200,7 @@ static void load_one(tf_build *b, const char *rel) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-read", "cannot resolve: %s", strerror(errno));
     return;
   }
-  if (!path_within(full, b->content_dir, 0)) {
+  if (!path_within_real(full, b->content_real, 0)) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-outside", "refusing a file that resolves outside the content folder");
     return;
   }
@@ -209,11 +219,14 @@ static void load_one(tf_build *b, const char *rel) {
   size_t n = buf.len;
   size_t skip = 0;
   if (n >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3)) skip = 3; /* a BOM is harmless: drop it */
-  const char *nul = memchr(t, 0, n);
+  /* A file an earlier build read without error (the same bytes: memo.h) passes the checks
+   * below again: they look at nothing but its bytes. */
+  int known = memo_known(b->memo, d->sha);
+  const char *nul = known ? NULL : memchr(t, 0, n);
   if (nul) {
     diag_add(&b->diags, full, line_of(t, (size_t)(nul - t)), 1, DIAG_ERROR, "load-nul", "the file contains a NUL byte");
     d->broken = 1;
-  } else if (!utf8_valid(t, n)) {
+  } else if (!known && !utf8_valid(t, n)) {
     /* Find the line of the first bad byte for the message. */
     size_t good = 0;
     for (size_t lo = 0; lo < n;) {
@@ -230,37 +243,55 @@ static void load_one(tf_build *b, const char *rel) {
    * real one has is refused instead of hanging the nightly build. */
   /* Measured: unclosed image openers with links inside ("![a[]()" repeated) cost time
    * quadratic in their number (100,000 of them: over 30 s); other bracket runs stay linear. */
-  size_t images = 0;
-  for (size_t i = 0; i + 1 < n && !d->broken; i++) images += t[i] == '!' && t[i + 1] == '[';
   /* Also measured: in one paragraph, emphasis or code marks together with link brackets cost
    * time that grows with their product (a 1 MB paragraph of both: minutes). Paragraphs end at
    * blank lines; one whose product passes TF_MAX_INLINE_WORK is refused. */
   /* And a table row of tens of thousands of cells costs cmark-gfm quadratic time (and past
    * 65,535 columns its table extension leaks): a line with that many '|' is refused. */
-  size_t marks = 0, opens = 0, pipes = 0, para_line = 1, line = 1;
-  for (size_t i = 0; i < n && !d->broken; i++) {
-    char ch = t[i];
-    if (ch == '*' || ch == '_' || ch == '`' || ch == '~') marks++;
-    else if (ch == '[') opens++;
-    else if (ch == '|' && ++pipes > TF_MAX_PIPES) {
-      diag_add(&b->diags, full, (int)line, 1, DIAG_ERROR, "load-pathological",
-               "this line has more than %d '|': no table that long can be rendered", TF_MAX_PIPES);
+  /* One pass over the bytes counts all three. The product only grows within a paragraph, so
+   * it is compared at each line's end (and at a '|' over the limit, which stops the pass),
+   * not at every byte: this pass runs over every document of every build. */
+  size_t images = 0, marks = 0, opens = 0, pipes = 0, para_line = 1, line = 1;
+#define TOO_MUCH_INLINE() ((double)marks * (double)opens > TF_MAX_INLINE_WORK)
+#define INLINE_ERROR()                                                                                       \
+  diag_add(&b->diags, full, (int)para_line, 1, DIAG_ERROR, "load-pathological",                              \
+           "the paragraph starting here has too many emphasis marks and link brackets together "              \
+           "for the Markdown parser to finish in time: split it with blank lines")
+  for (size_t i = 0; i < n && !d->broken && !known; i++) {
+    switch (t[i]) {
+    case '*': case '_': case '`': case '~': marks++; break;
+    case '[': opens++; break;
+    case '!': images += i + 1 < n && t[i + 1] == '['; break;
+    case '|':
+      if (++pipes <= TF_MAX_PIPES) break;
+      if (TOO_MUCH_INLINE()) INLINE_ERROR();
+      else
+        diag_add(&b->diags, full, (int)line, 1, DIAG_ERROR, "load-pathological",
+                 "this line has more than %d '|': no table that long can be rendered", TF_MAX_PIPES);
       d->broken = 1;
-    } else if (ch == '\n') {
+      break;
+    case '\n': {
+      if (TOO_MUCH_INLINE()) {
+        INLINE_ERROR();
+        d->broken = 1;
+        break;
+      }
       line++;
       pipes = 0;
       size_t j = i + 1;
       while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r')) j++;
       if (j >= n || t[j] == '\n') marks = opens = 0, para_line = line + 1; /* a blank line */
+      break;
     }
-    if ((double)marks * (double)opens > TF_MAX_INLINE_WORK) {
-      diag_add(&b->diags, full, (int)para_line, 1, DIAG_ERROR, "load-pathological",
-               "the paragraph starting here has too many emphasis marks and link brackets together "
-               "for the Markdown parser to finish in time: split it with blank lines");
-      d->broken = 1;
     }
   }
-  if (!d->broken && images > TF_MAX_IMAGES) {
+  if (!d->broken && !known && TOO_MUCH_INLINE()) {
+    INLINE_ERROR();
+    d->broken = 1;
+  }
+#undef TOO_MUCH_INLINE
+#undef INLINE_ERROR
+  if (!d->broken && !known && images > TF_MAX_IMAGES) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-pathological",
              "the document has %zu image openers '![', over the limit of %d: split it", images, TF_MAX_IMAGES);
     d->broken = 1;
@@ -307,6 +338,7 @@ void load_content(tf_build *b) {
     diag_add(&b->diags, b->content_dir, 1, 1, DIAG_ERROR, "load-dir", "content folder not found");
     return;
   }
+  resolve_content(b);
   tf_vec files = {0};
   walk(b, b->content_dir, NULL, &files, 0);
   for (size_t i = 0; i < files.n; i++) load_one(b, files.items[i]);

@@ -59,6 +59,8 @@ void memo_free(tf_memo *m) {
   free(m);
 }
 
+int memo_known(const tf_memo *m, const char *sha) { return m && map_get(&m->at, sha) != NULL; }
+
 int memo_get(tf_memo *m, tf_doc *d) {
   const char *s = m ? map_get(&m->at, d->sha) : NULL;
   if (!s) return 0;

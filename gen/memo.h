@@ -20,6 +20,9 @@ typedef struct tf_memo tf_memo;
 
 /* The memo at path (missing or unusable: an empty one), for the loaded catalog. */
 tf_memo *memo_open(tf_build *b, const char *path);
+/* Whether a file with this SHA-256 is in the memo: it was read, checked and parsed without
+ * error by an earlier build (load.c skips its byte checks). */
+int memo_known(const tf_memo *m, const char *sha);
 /* Fills d->headings and d->memo from the memo: 1, or 0 when d is not in it. */
 int memo_get(tf_memo *m, tf_doc *d);
 /* Writes the memo of this build's documents (after the checks): 0, or -1. A document whose

@@ -129,12 +129,13 @@ typedef struct {
 typedef struct {
   /* options */
   const char *content_dir, *out_dir, *templates_dir, *catalog_path, *reference_docx, *depfile;
+  const char *content_real;    /* content_dir through realpath (load_content), for path_within_real */
   int pdf;                     /* --pdf: also convert every DOCX with LibreOffice */
   int strict, release, jobs, quiet;
   size_t pages, rendered;      /* pages of the build, and how many were rendered anew */
   size_t built;                /* document pages whose tree was built (the rest: depend.h) */
   size_t parsed;               /* documents model_build parsed (the rest: memo.h) */
-  const char *manifest;        /* inputs' sizes and times, for the no-op fast path (build.c) */
+  const char *manifest;        /* inputs' sizes and times before the build, for the no-op fast path (build.c) */
   /* techfile.yaml */
   const char *product, *product_version, *manufacturer, *standard, *build_date;
   long today;                  /* build date as a day number */

@@ -469,19 +469,161 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
   return rc;
 }
 
-int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, size_t errlen) {
-  if (no_entries(n, path, err, errlen)) return -1;
-  /* libzip writes to a temporary file next to path and renames it over path in zip_close,
-   * or removes it when anything fails, so path never holds a partial archive. */
-  int code = 0;
-  zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &code);
-  if (!z) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, code);
-    snprintf(err, errlen, "libzip: cannot write %s: %s", path, zip_error_strerror(&ze));
-    zip_error_fini(&ze);
+/* ---- the archive file ---------------------------------------------------------------
+ * libzip's own file target writes through stdio and seeks back after every entry to fill in
+ * its local header, which flushes the stdio buffer: two small writes per entry, and the data
+ * in 4 KB pieces (a 27 MB bundle of 3,000 entries took 15,000 system calls). This target is
+ * a libzip source that keeps the last megabyte written in memory, where those header patches
+ * land, and writes it out in one piece. Like libzip's, it writes a temporary file next to the
+ * archive and renames it over the archive on commit, or removes it on rollback. */
+#define OUT_BUF (1u << 20)
+
+typedef struct {
+  char *path, *tmp;
+  int fd;
+  char *buf;         /* bytes [base, base + fill) of the file, not yet written */
+  uint64_t base, pos, size;
+  size_t fill;
+  zip_error_t err;
+} out_target;
+
+static int put_all(int fd, const char *p, size_t len, uint64_t at) {
+  while (len) {
+    ssize_t put = pwrite(fd, p, len, (off_t)at);
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) return -1;
+    p += put, len -= (size_t)put, at += (uint64_t)put;
+  }
+  return 0;
+}
+
+static int out_flush(out_target *t) {
+  int rc = t->fill ? put_all(t->fd, t->buf, t->fill, t->base) : 0;
+  t->base += t->fill;
+  t->fill = 0;
+  return rc;
+}
+
+static zip_int64_t out_write(out_target *t, const char *data, size_t len) {
+  if (t->pos >= t->base && t->pos <= t->base + t->fill && t->pos - t->base + len <= OUT_BUF) {
+    memcpy(t->buf + (t->pos - t->base), data, len); /* appends, or patches what is still here */
+    size_t end = (size_t)(t->pos - t->base) + len;
+    if (end > t->fill) t->fill = end;
+  } else if (t->pos + len <= t->base) {
+    if (put_all(t->fd, data, len, t->pos) != 0) return -1; /* a patch of what is written */
+  } else {
+    if (out_flush(t) != 0) return -1;
+    t->base = t->pos;
+    if (len >= OUT_BUF) {
+      if (put_all(t->fd, data, len, t->pos) != 0) return -1;
+      t->base = t->pos + len;
+    } else
+      memcpy(t->buf, data, len), t->fill = len;
+  }
+  t->pos += len;
+  if (t->pos > t->size) t->size = t->pos;
+  return (zip_int64_t)len;
+}
+
+static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd) {
+  out_target *t = ud;
+  static unsigned serial;
+  switch (cmd) {
+  case ZIP_SOURCE_SUPPORTS:
+    return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+                                          ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
+                                          ZIP_SOURCE_SUPPORTS, ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_WRITE,
+                                          ZIP_SOURCE_COMMIT_WRITE, ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_SEEK_WRITE,
+                                          ZIP_SOURCE_TELL_WRITE, ZIP_SOURCE_REMOVE, -1);
+  case ZIP_SOURCE_STAT: /* a new archive: libzip reads nothing of what the path holds now */
+    zip_error_set(&t->err, ZIP_ER_READ, ENOENT);
+    return -1;
+  case ZIP_SOURCE_ERROR:
+    return zip_error_to_data(&t->err, data, len);
+  case ZIP_SOURCE_BEGIN_WRITE: {
+    size_t n = strlen(t->path) + 48;
+    t->tmp = xmalloc(n);
+    for (int tries = 0; t->fd < 0 && tries < 100; tries++) {
+      snprintf(t->tmp, n, "%s.tfz%ld.%u", t->path, (long)getpid(), __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
+      t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* the umask decides, as for every output */
+      if (t->fd < 0 && errno != EEXIST) break;
+    }
+    if (t->fd < 0) {
+      zip_error_set(&t->err, ZIP_ER_TMPOPEN, errno);
+      return -1;
+    }
+    t->buf = xmalloc(OUT_BUF);
+    t->base = t->pos = t->size = 0, t->fill = 0;
+    return 0;
+  }
+  case ZIP_SOURCE_WRITE: {
+    zip_int64_t put = out_write(t, data, (size_t)len);
+    if (put < 0) zip_error_set(&t->err, ZIP_ER_WRITE, errno);
+    return put;
+  }
+  case ZIP_SOURCE_SEEK_WRITE: {
+    zip_int64_t at = zip_source_seek_compute_offset(t->pos, t->size, data, len, &t->err);
+    if (at < 0) return -1;
+    t->pos = (uint64_t)at;
+    return 0;
+  }
+  case ZIP_SOURCE_TELL_WRITE:
+    return (zip_int64_t)t->pos;
+  case ZIP_SOURCE_COMMIT_WRITE: {
+    int rc = out_flush(t);
+    if (close(t->fd) != 0) rc = -1;
+    t->fd = -1;
+    if (rc == 0 && rename(t->tmp, t->path) != 0) rc = -1;
+    if (rc != 0) {
+      zip_error_set(&t->err, ZIP_ER_WRITE, errno);
+      unlink(t->tmp);
+    }
+    return rc;
+  }
+  case ZIP_SOURCE_ROLLBACK_WRITE:
+    if (t->fd >= 0) close(t->fd), unlink(t->tmp);
+    t->fd = -1;
+    return 0;
+  case ZIP_SOURCE_REMOVE:
+    if (unlink(t->path) != 0 && errno != ENOENT) {
+      zip_error_set(&t->err, ZIP_ER_REMOVE, errno);
+      return -1;
+    }
+    return 0;
+  case ZIP_SOURCE_FREE:
+    if (t->fd >= 0) close(t->fd), unlink(t->tmp);
+    zip_error_fini(&t->err);
+    free(t->buf);
+    free(t->tmp);
+    free(t->path);
+    free(t);
+    return 0;
+  default: /* OPEN, READ, SEEK, TELL, CLOSE: the archive is written, never read */
+    zip_error_set(&t->err, ZIP_ER_OPNOTSUPP, 0);
     return -1;
   }
+}
+
+int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, size_t errlen) {
+  if (no_entries(n, path, err, errlen)) return -1;
+  /* written to a temporary file next to path and renamed over path on commit, or removed
+   * when anything fails, so path never holds a partial archive */
+  out_target *t = xcalloc(1, sizeof *t);
+  t->path = xstrdup(path);
+  t->fd = -1;
+  zip_error_init(&t->err);
+  zip_error_t ze;
+  zip_error_init(&ze);
+  zip_source_t *src = zip_source_function_create(out_cb, t, &ze);
+  zip_t *z = src ? zip_open_from_source(src, ZIP_CREATE | ZIP_TRUNCATE, &ze) : NULL;
+  if (!z) {
+    snprintf(err, errlen, "libzip: cannot write %s: %s", path, zip_error_strerror(&ze));
+    zip_error_fini(&ze);
+    if (src) zip_source_free(src);
+    else out_cb(t, NULL, 0, ZIP_SOURCE_FREE);
+    return -1;
+  }
+  zip_error_fini(&ze);
   return write_zip(z, e, n, path, err, errlen);
 }
 

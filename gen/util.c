@@ -356,12 +356,18 @@ int dir_list(tf_arena *a, const char *dir, tf_vec *names) {
   return 0;
 }
 
-int path_within(const char *path, const char *dir, int or_equal) {
-  char *d = realpath(dir, NULL), *p = realpath(path, NULL);
+int path_within_real(const char *path, const char *d, int or_equal) {
+  char *p = d ? realpath(path, NULL) : NULL;
   size_t n = d ? strlen(d) : 0;
   int in = d && p && !strncmp(p, d, n) && (p[n] == '/' || (or_equal && p[n] == 0) || (n == 1 && p[0] == '/' && p[1]));
-  free(d);
   free(p);
+  return in;
+}
+
+int path_within(const char *path, const char *dir, int or_equal) {
+  char *d = realpath(dir, NULL);
+  int in = path_within_real(path, d, or_equal);
+  free(d);
   return in;
 }
 

@@ -77,6 +77,8 @@ int path_is_file(const char *path);
 /* Whether path resolves (symlinks followed) to something inside the folder dir, or to dir
  * itself when or_equal. Both must exist. */
 int path_within(const char *path, const char *dir, int or_equal);
+/* The same with dir already resolved by realpath (a folder asked about for every file). */
+int path_within_real(const char *path, const char *real_dir, int or_equal);
 
 /* ---- strings --------------------------------------------------------------- */
 int str_ieq(const char *a, const char *b);            /* ASCII case-insensitive equality */
