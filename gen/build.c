@@ -392,6 +392,7 @@ static int write_outputs(tf_build *b, outset *o) {
 #define STORE_FILE ".techfile/chapters.store"
 #define OLD_CHAPTER_DIR ".techfile/chapters" /* a file per chapter, before the store */
 #define MEMO_FILE ".techfile/memo"
+#define SHELL_FILE ".techfile/shell" /* the combined file's shell (combine.h) */
 
 static const char *nav_digest(tf_build *b) {
   tf_buf t = {0};
@@ -405,50 +406,6 @@ static const char *nav_digest(tf_build *b) {
   return arena_strdup(b->arena, hex);
 }
 
-/* The bytes a page's key is hashed from: every node in document order, strings ended by NUL
- * (which no XML string holds), ')' closing an element. What xmlDocDumpMemory would say, without
- * escaping, encoding and its output buffers: a key per tree, two trees per document. */
-static void tree_bytes(xmlNodePtr top, tf_buf *t) {
-  for (xmlNodePtr n = top; n;) {
-    const char *name = n->name ? (const char *)n->name : "";
-    switch (n->type) {
-    case XML_ELEMENT_NODE:
-      buf_putc(t, 'E');
-      buf_put(t, name, strlen(name) + 1);
-      if (n->ns && n->ns->href) buf_puts(t, (const char *)n->ns->href);
-      buf_putc(t, 0);
-      for (xmlAttrPtr a = n->properties; a; a = a->next) {
-        buf_putc(t, 'A');
-        buf_put(t, a->name, strlen((const char *)a->name) + 1);
-        if (a->ns && a->ns->href) buf_puts(t, (const char *)a->ns->href);
-        buf_putc(t, 0);
-        for (xmlNodePtr v = a->children; v; v = v->next)
-          if (v->content) buf_puts(t, (const char *)v->content);
-        buf_putc(t, 0);
-      }
-      break;
-    default: /* text, CDATA, comments, PIs, entity references: kind, name, content */
-      buf_putc(t, 'N');
-      buf_putc(t, (char)('0' + n->type));
-      buf_put(t, name, strlen(name) + 1);
-      if (n->content) buf_puts(t, (const char *)n->content);
-      buf_putc(t, 0);
-      break;
-    }
-    if (n->type == XML_ELEMENT_NODE && n->children) {
-      n = n->children;
-      continue;
-    }
-    /* up until there is a next sibling, closing each element left */
-    while (n && n != top && !n->next) {
-      if (n->type == XML_ELEMENT_NODE) buf_putc(t, ')');
-      n = n->parent;
-    }
-    if (n && n->type == XML_ELEMENT_NODE) buf_putc(t, ')');
-    n = n && n != top ? n->next : NULL;
-  }
-}
-
 /* Worker threads: no arena. The key leaves <nav> out (see above). */
 static void page_key(xmlDocPtr page, const char *salt, char hex[65]) {
   xmlNodePtr root = xmlDocGetRootElement(page), nav = NULL;
@@ -458,7 +415,7 @@ static void page_key(xmlDocPtr page, const char *salt, char hex[65]) {
   if (nav) xmlUnlinkNode(nav);
   tf_buf t = {0};
   buf_puts(&t, salt);
-  tree_bytes(root, &t);
+  render_tree_bytes(root, &t);
   if (nav) {
     if (next) xmlAddPrevSibling(next, nav);
     else xmlAddChild(root, nav);
@@ -861,7 +818,7 @@ static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, outset *o) {
   outfile *cf = out_new(b, o, "docx/" COMBINED_FILE ".docx");
   cf->path = path_join(a, b->out_dir, cf->name);
   const char *ctmp = tmp_name(a, cf->path);
-  if (combine_docx(cb, r, ctmp) != 0) rc = -1;
+  if (combine_docx(cb, r, ctmp, path_join(a, b->out_dir, SHELL_FILE)) != 0) rc = -1;
   else if (pack_sha256_file(ctmp, cf->sha) != 0) {
     diag_add(&b->diags, ctmp, 1, 1, DIAG_ERROR, "output-read", "cannot read back: %s", strerror(errno));
     unlink(ctmp);
@@ -1341,8 +1298,10 @@ int build_run(tf_build *b, int render) {
       if (!status) renderer_commit(b, &rr, 1);
       /* The state is written last: a build stopped before this point re-renders next time. */
       const char *sf = path_join(b->arena, b->out_dir, STATE_FILE);
+      const tf_buf *shell = combine_shell_cache(cb);
       if (!status && (mkdir_p(path_join(b->arena, b->out_dir, ".techfile")) != 0 || file_write_atomic(sf, state.data ? state.data : "", state.len) != 0 ||
-                      (b->memo && memo_save(b->memo) != 0)))
+                      (b->memo && memo_save(b->memo) != 0) ||
+                      (shell->len && file_write_atomic(path_join(b->arena, b->out_dir, SHELL_FILE), shell->data, shell->len) != 0)))
         diag_add(&b->diags, sf, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
       wrote = !status;
     }

@@ -47,6 +47,7 @@ struct tf_combine {
   int fn_stride, num_stride, bm_stride;
   piece out[NPIECES];               /* spliced parts, owned until combine_free */
   tf_buf shell_ns;
+  tf_buf shell_cache;               /* a new shell cache to write when the build commits */
 };
 
 static int stride(size_t chapters, int most) {
@@ -89,6 +90,7 @@ void combine_free(tf_combine *c) {
   }
   for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z);
   buf_free(&c->shell_ns);
+  buf_free(&c->shell_cache);
   free(c->ch);
   free(c);
 }
@@ -547,7 +549,68 @@ static int splice(void *ctx, pack_entry *part) {
   return 0;
 }
 
-int combine_docx(tf_combine *c, tf_render *r, const char *path) {
+/* ---- the shell, kept between builds ------------------------------------------------------
+ * The shell's tree changes only with a title, a heading of levels 1-3, a chapter's
+ * relationships or the templates: after an edit to a document's text it is the tree of the
+ * last build, and its parts (rendered, serialised, not yet spliced) are read back from the
+ * shell cache instead of being rendered again. The cache: "techfile-shell 1", the tree's key,
+ * the namespace signature of its w:document, then each part's name and bytes. */
+static const char shell_magic[] = "techfile-shell 1\n";
+
+static void shell_key(tf_render *r, xmlDocPtr shell, char hex[65]) {
+  tf_buf t = {0};
+  buf_printf(&t, "techfile %s\n%s\n", TF_VERSION, render_digest(r));
+  render_tree_bytes(xmlDocGetRootElement(shell), &t);
+  pack_sha256_hex(t.data, t.len, hex);
+  buf_free(&t);
+}
+
+static void shell_save(tf_buf *out, const char *key, const char *ns, const render_part *p, size_t n) {
+  out->len = 0;
+  buf_puts(out, shell_magic);
+  buf_printf(out, "%s\n%zu %zu\n", key, strlen(ns), n);
+  buf_puts(out, ns);
+  for (size_t i = 0; i < n; i++) {
+    buf_printf(out, "%zu %zu\n", strlen(p[i].name), p[i].len);
+    buf_puts(out, p[i].name);
+    buf_put(out, p[i].data, p[i].len);
+  }
+}
+
+/* The parts in a cache file made for key: their number (0: none, another key, or damaged). */
+static size_t shell_load(const tf_buf *f, const char *key, tf_buf *ns, render_part **out) {
+  size_t m = sizeof shell_magic - 1, v[2];
+  if (f->len < m + 65 || memcmp(f->data, shell_magic, m) || memcmp(f->data + m, key, 64) || f->data[m + 64] != '\n') return 0;
+  reader r = {f->data + m + 65, f->data + f->len, 0};
+  if (!numbers(&r, 2, v) || v[1] == 0 || v[1] > 4096) return 0;
+  size_t n = v[1];
+  const char *sig = r.s;
+  if (!bytes(&r, NULL, v[0]) && r.bad) return 0;
+  ns->len = 0;
+  buf_put(ns, sig, v[0]);
+  render_part *p = xcalloc(n, sizeof *p);
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (!numbers(&r, 2, v)) break;
+    const char *name = r.s;
+    bytes(&r, NULL, v[0]);
+    const char *data = r.s;
+    bytes(&r, NULL, v[1]);
+    if (r.bad) break;
+    p[i].name = strndup(name, v[0]);
+    p[i].data = xmlStrndup((const xmlChar *)data, (int)v[1]);
+    p[i].len = v[1];
+    if (!p[i].name || !p[i].data) tf_fatal("out of memory");
+  }
+  if (i < n || r.s != r.end) {
+    render_parts_free(p, i < n ? i : n);
+    return 0;
+  }
+  *out = p;
+  return n;
+}
+
+int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cache) {
   tf_build *b = c->b;
   tf_arena *a = b->arena;
   for (size_t k = 0; k < c->n; k++)
@@ -575,24 +638,42 @@ int combine_docx(tf_combine *c, tf_render *r, const char *path) {
       if (!strcmp(re->type, "hyperlink")) xb_attr(rel, "mode", "External");
     }
   }
-  xmlDocPtr pkg = render_docx_package(r, p.xml);
-  int rc = -1;
-  if (pkg) {
+  char key[65];
+  shell_key(r, p.xml, key);
+  render_part *parts = NULL;
+  size_t n = 0;
+  tf_buf f = {0};
+  char err[128];
+  c->shell_cache.len = 0;
+  c->shell_ns.len = 0;
+  if (cache && file_read(cache, 1u << 30, &f, err, sizeof err) == 0) n = shell_load(&f, key, &c->shell_ns, &parts);
+  buf_free(&f);
+  if (!n) {
+    xmlDocPtr pkg = render_docx_package(r, p.xml);
+    if (!pkg) {
+      xmlFreeDoc(p.xml);
+      return -1;
+    }
     xmlNodePtr root = part_root(pkg, piece_part[PIECE_BODY]);
     c->shell_ns.len = 0;
     if (root) ns_signature(root, &c->shell_ns);
-    rc = 0;
-    for (size_t k = 0; k < c->n && !rc; k++)
-      if (strcmp(c->ch[k].ns, buf_cstr(&c->shell_ns))) {
-        diag_add(&b->diags, b->templates_dir, 1, 1, DIAG_ERROR, "template-failed",
-                 "the DOCX stylesheet declares other namespaces on w:document for a chapter (%s) than for the combined file (%s)",
-                 c->ch[k].ns, buf_cstr(&c->shell_ns));
-        rc = -1;
-      }
-    if (!rc) rc = render_docx_zip(r, p.xml, pkg, splice, c, NULL, path);
+    n = render_docx_parts(pkg, &parts);
     xmlFreeDoc(pkg);
-    for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z); /* zipped into out */
+    if (cache) shell_save(&c->shell_cache, key, buf_cstr(&c->shell_ns), parts, n);
   }
+  int rc = 0;
+  for (size_t k = 0; k < c->n && !rc; k++)
+    if (strcmp(c->ch[k].ns, buf_cstr(&c->shell_ns))) {
+      diag_add(&b->diags, b->templates_dir, 1, 1, DIAG_ERROR, "template-failed",
+               "the DOCX stylesheet declares other namespaces on w:document for a chapter (%s) than for the combined file (%s)",
+               c->ch[k].ns, buf_cstr(&c->shell_ns));
+      rc = -1;
+    }
+  if (!rc) rc = render_docx_zip_parts(r, p.xml, parts, n, splice, c, NULL, path);
+  render_parts_free(parts, n);
+  for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z); /* zipped into out */
   xmlFreeDoc(p.xml);
   return rc;
 }
+
+const tf_buf *combine_shell_cache(const tf_combine *c) { return &c->shell_cache; }

@@ -48,8 +48,12 @@ const char *combine_bases(tf_combine *c, size_t k);
  * the bodies are a hundred megabytes). Any thread; fd must stay open until combine_docx. */
 void combine_spill(tf_combine *c, size_t k, int fd, uint64_t at, size_t len);
 /* The .docx, written to path (at 10,000 documents it is tens of megabytes): the shell
- * rendered with every chapter spliced in. 0 or -1 after a diagnostic. */
-int combine_docx(tf_combine *c, tf_render *r, const char *path);
+ * rendered with every chapter spliced in. cache (or NULL): the file of the last build's shell,
+ * used when this build's shell tree is the same. 0 or -1 after a diagnostic. */
+int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cache);
+/* The shell cache to write to combine_docx's cache file if the build commits (len 0: the one
+ * there is still good). */
+const tf_buf *combine_shell_cache(const tf_combine *c);
 void combine_free(tf_combine *c);
 
 #endif

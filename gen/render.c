@@ -152,6 +152,50 @@ void render_close(tf_render *r) {
 
 const char *render_digest(tf_render *r) { return r->digest; }
 
+/* Strings ended by NUL (which no XML string holds), ')' closing an element: what
+ * xmlDocDumpMemory would say, without escaping, encoding and output buffers (a key is made for
+ * two trees per document). */
+void render_tree_bytes(xmlNodePtr top, tf_buf *t) {
+  for (xmlNodePtr n = top; n;) {
+    const char *name = n->name ? (const char *)n->name : "";
+    switch (n->type) {
+    case XML_ELEMENT_NODE:
+      buf_putc(t, 'E');
+      buf_put(t, name, strlen(name) + 1);
+      if (n->ns && n->ns->href) buf_puts(t, (const char *)n->ns->href);
+      buf_putc(t, 0);
+      for (xmlAttrPtr a = n->properties; a; a = a->next) {
+        buf_putc(t, 'A');
+        buf_put(t, a->name, strlen((const char *)a->name) + 1);
+        if (a->ns && a->ns->href) buf_puts(t, (const char *)a->ns->href);
+        buf_putc(t, 0);
+        for (xmlNodePtr v = a->children; v; v = v->next)
+          if (v->content) buf_puts(t, (const char *)v->content);
+        buf_putc(t, 0);
+      }
+      break;
+    default: /* text, CDATA, comments, PIs, entity references: kind, name, content */
+      buf_putc(t, 'N');
+      buf_putc(t, (char)('0' + n->type));
+      buf_put(t, name, strlen(name) + 1);
+      if (n->content) buf_puts(t, (const char *)n->content);
+      buf_putc(t, 0);
+      break;
+    }
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      continue;
+    }
+    /* up until there is a next sibling, closing each element left */
+    while (n && n != top && !n->next) {
+      if (n->type == XML_ELEMENT_NODE) buf_putc(t, ')');
+      n = n->parent;
+    }
+    if (n && n->type == XML_ELEMENT_NODE) buf_putc(t, ')');
+    n = n && n != top ? n->next : NULL;
+  }
+}
+
 /* ---- --reference-docx: a writer's Word template ------------------------------------ */
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -398,15 +442,10 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   return rc;
 }
 
-int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_fn splice, void *ctx, tf_buf *out,
-                    const char *path) {
-  tf_build *b = r->b;
+size_t render_docx_parts(xmlDocPtr res, render_part **out) {
   xmlNodePtr pkg = xmlDocGetRootElement(res);
-  size_t cap = r->nstatic + 32, n = 0;
-  pack_entry *parts = xcalloc(cap, sizeof *parts);
-  xmlChar **mems = xcalloc(cap, sizeof *mems);
-  char **names = xcalloc(cap, sizeof *names); /* heap: this runs on worker threads */
-  int rc = 0;
+  size_t cap = 16, n = 0;
+  render_part *parts = xcalloc(cap, sizeof *parts);
   for (xmlNodePtr p = pkg ? pkg->children : NULL; p; p = p->next) {
     if (p->type != XML_ELEMENT_NODE || strcmp((char *)p->name, "part")) continue;
     xmlChar *name = xmlGetProp(p, BAD_CAST "name");
@@ -426,14 +465,57 @@ int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_f
     xmlDocSetRootElement(part, root);
     xmlReconciliateNs(part, root);
     int len = 0;
-    if (n == cap) grow(&cap, &parts, &mems, &names);
-    xmlDocDumpMemoryEnc(part, &mems[n], &len, "UTF-8");
-    parts[n].name = names[n] = xstrdup((char *)name);
-    parts[n].data = mems[n];
+    if (n == cap) parts = xrealloc(parts, (cap *= 2) * sizeof *parts);
+    xmlDocDumpMemoryEnc(part, &parts[n].data, &len, "UTF-8");
+    parts[n].name = xstrdup((char *)name);
     parts[n].len = (size_t)len;
     n++;
     xmlFreeDoc(part);
     xmlFree(name);
+  }
+  *out = parts;
+  return n;
+}
+
+void render_parts_free(render_part *p, size_t n) {
+  for (size_t i = 0; p && i < n; i++) xmlFree(p[i].data), free(p[i].name);
+  free(p);
+}
+
+static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngiven, int take, render_splice_fn splice,
+                    void *ctx, tf_buf *out, const char *path);
+
+int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_fn splice, void *ctx, tf_buf *out,
+                    const char *path) {
+  render_part *given;
+  size_t ngiven = render_docx_parts(res, &given);
+  int rc = docx_zip(r, page, given, ngiven, 1, splice, ctx, out, path);
+  free(given); /* its names and bytes were taken */
+  return rc;
+}
+
+int render_docx_zip_parts(tf_render *r, xmlDocPtr page, const render_part *given, size_t ngiven, render_splice_fn splice,
+                          void *ctx, tf_buf *out, const char *path) {
+  return docx_zip(r, page, (render_part *)given, ngiven, 0, splice, ctx, out, path);
+}
+
+/* take: the given parts' names and bytes become the entries' (freed here); else they are
+ * copied, since the reference's numbering and theme below replace some. */
+static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngiven, int take, render_splice_fn splice,
+                    void *ctx, tf_buf *out, const char *path) {
+  tf_build *b = r->b;
+  size_t cap = r->nstatic + ngiven + 32, n = 0;
+  pack_entry *parts = xcalloc(cap, sizeof *parts);
+  xmlChar **mems = xcalloc(cap, sizeof *mems);
+  char **names = xcalloc(cap, sizeof *names); /* heap: this runs on worker threads */
+  int rc = 0;
+  for (size_t i = 0; i < ngiven; i++, n++) {
+    mems[n] = take ? given[i].data : xmlStrndup(given[i].data, (int)given[i].len);
+    names[n] = take ? given[i].name : xstrdup(given[i].name);
+    if (!mems[n]) tf_fatal("out of memory");
+    parts[n].name = names[n];
+    parts[n].data = mems[n];
+    parts[n].len = given[i].len;
   }
   /* Static parts the stylesheet did not write itself. */
   for (size_t i = 0; i < r->nstatic; i++) {

@@ -31,6 +31,17 @@ typedef int (*render_splice_fn)(void *ctx, pack_entry *part);
 /* The .docx goes into out, or with path set into that file (pack_zip_file; out unused). */
 int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr package, render_splice_fn splice, void *ctx, tf_buf *out,
                     const char *path);
+/* render_docx_zip in two steps, for a package kept between builds (the combined file's
+ * shell): the package tree's parts serialised (the tree's part roots are moved out, so the
+ * tree is of no further use), and the .docx made from such parts. */
+typedef struct { char *name; xmlChar *data; size_t len; } render_part;
+size_t render_docx_parts(xmlDocPtr package, render_part **out);
+void render_parts_free(render_part *parts, size_t n);
+int render_docx_zip_parts(tf_render *r, xmlDocPtr page, const render_part *parts, size_t n, render_splice_fn splice,
+                          void *ctx, tf_buf *out, const char *path);
+/* The bytes a tree's key is hashed from (appended to t): every node under top in document
+ * order. Two trees give the same bytes only if they are the same tree. */
+void render_tree_bytes(xmlNodePtr top, tf_buf *t);
 /* SHA-256 (hex) of every template file: stylesheets, static parts and HTML assets. */
 const char *render_digest(tf_render *r);
 /* Files to copy next to the HTML pages (style.css, script.js...): names and bytes. */

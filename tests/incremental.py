@@ -183,6 +183,34 @@ check("an older techfile's chapter cache folder is removed", rc == 0 and not os.
 edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
 run(["build", src, "-o", inc])
 
+# The combined file's shell (cover, contents, a placeholder per chapter) is kept in
+# .techfile/shell and rendered again only when its tree changes (a title or heading).
+SHELL = os.path.join(inc, ".techfile", "shell")
+shell_before = open(SHELL, "rb").read() if os.path.exists(SHELL) else b""
+edit_file("risk/threat-model.md", "workshops on 2026-04-28", "workshops held on 2026-04-28")()
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("an edit to a document's text keeps the combined file's shell, and equals a clean build",
+      rc == 0 and ok and shell_before.startswith(b"techfile-shell 1\n") and open(SHELL, "rb").read() == shell_before, diff)
+edit_file("risk/threat-model.md", "title: Threat model of the Pulsewise system", "title: Threat model of Pulsewise")()
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("a changed title renders the shell again, and equals a clean build", rc == 0 and ok and open(SHELL, "rb").read() != shell_before, diff)
+good = open(SHELL, "rb").read()
+for name, bad in [("cut short", good[:len(good) // 2]), ("garbage", b"techfile-shell 1\n" + b"x" * 200),
+                  ("another tree's", good.replace(good[17:81], b"0" * 64, 1))]:
+    open(SHELL, "wb").write(bad)
+    edit_file("risk/threat-model.md", "workshops held on 2026-04-28", "workshops on 2026-04-28")()
+    rc, so, se = run(["build", src, "-o", inc])
+    ok, diff = same_tree(inc, clean_build(src)[1])
+    check(f"a shell cache {name} is rendered again, never trusted, and written anew",
+          rc == 0 and ok and open(SHELL, "rb").read() == good, (diff, se[-300:]))
+    edit_file("risk/threat-model.md", "workshops on 2026-04-28", "workshops held on 2026-04-28")()
+    run(["build", src, "-o", inc])
+edit_file("risk/threat-model.md", "title: Threat model of Pulsewise", "title: Threat model of the Pulsewise system")()
+edit_file("risk/threat-model.md", "workshops held on 2026-04-28", "workshops on 2026-04-28")()
+run(["build", src, "-o", inc])
+
 # Input keys: an unchanged document is not even parsed or decorated again, and what a page
 # reads of other files (a heading it links to, an image it shows) still rebuilds it.
 def built(se):
