@@ -630,7 +630,7 @@ static void enqueue(queue *q, tf_arena *a, task *t) {
     q->q = nq, q->cap = cap;
   }
   q->q[q->n++] = t;
-  pthread_cond_signal(&q->more);
+  if (!t->skip) pthread_cond_signal(&q->more); /* a task with nothing to render wakes no one */
   while (q->n - q->next > 8) { /* at most a few trees wait */
     task *mine = q->q[q->next++];
     pthread_mutex_unlock(&q->mu);

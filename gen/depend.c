@@ -76,9 +76,19 @@ static int next_dep(const char **s, tf_buf *out) {
 }
 
 /* What a link to document d reads of it: which document it is, and its title. */
-static void face_doc(tf_buf *t, const tf_doc *d) {
-  if (d) buf_printf(t, "%s\t%d\t%s\t%s\n", d->id, d->ordinal, d->title, d->path);
-  else buf_puts(t, "missing\n");
+static void face_doc(tf_buf *t, const tf_doc *d) { /* tens per page: no printf */
+  if (!d) {
+    buf_puts(t, "missing\n");
+    return;
+  }
+  char n[24];
+  snprintf(n, sizeof n, "\t%d\t", d->ordinal);
+  buf_puts(t, d->id);
+  buf_puts(t, n);
+  buf_puts(t, d->title);
+  buf_putc(t, '\t');
+  buf_puts(t, d->path);
+  buf_putc(t, '\n');
 }
 
 /* What a link to a heading reads: "ID#fragment" → the heading found (text, slug, bookmark). So
