@@ -461,9 +461,8 @@ static int unspill(tf_combine *c, size_t k) {
   uint32_t crc = ch->p[PIECE_BODY].crc;
   size_t raw = ch->p[PIECE_BODY].raw;
   buf_grow(&f, ch->spill_len);
-  ssize_t got = pread(ch->spill_fd, f.data, ch->spill_len, (off_t)ch->spill_at);
   /* combine_load replaces all three pieces: the same bytes the file was written from */
-  int ok = got >= 0 && (size_t)got == ch->spill_len && combine_load(c, k, f.data, ch->spill_len, 0) == 0 &&
+  int ok = fd_pread_all(ch->spill_fd, f.data, ch->spill_len, ch->spill_at) == 0 && combine_load(c, k, f.data, ch->spill_len, 0) == 0 &&
            ch->p[PIECE_BODY].crc == crc && ch->p[PIECE_BODY].raw == raw;
   buf_free(&f);
   ch->spilled = 0;

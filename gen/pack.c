@@ -487,18 +487,8 @@ typedef struct {
   zip_error_t err;
 } out_target;
 
-static int put_all(int fd, const char *p, size_t len, uint64_t at) {
-  while (len) {
-    ssize_t put = pwrite(fd, p, len, (off_t)at);
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) return -1;
-    p += put, len -= (size_t)put, at += (uint64_t)put;
-  }
-  return 0;
-}
-
 static int out_flush(out_target *t) {
-  int rc = t->fill ? put_all(t->fd, t->buf, t->fill, t->base) : 0;
+  int rc = t->fill ? fd_pwrite_all(t->fd, t->buf, t->fill, t->base) : 0;
   t->base += t->fill;
   t->fill = 0;
   return rc;
@@ -510,12 +500,12 @@ static zip_int64_t out_write(out_target *t, const char *data, size_t len) {
     size_t end = (size_t)(t->pos - t->base) + len;
     if (end > t->fill) t->fill = end;
   } else if (t->pos + len <= t->base) {
-    if (put_all(t->fd, data, len, t->pos) != 0) return -1; /* a patch of what is written */
+    if (fd_pwrite_all(t->fd, data, len, t->pos) != 0) return -1; /* a patch of what is written */
   } else {
     if (out_flush(t) != 0) return -1;
     t->base = t->pos;
     if (len >= OUT_BUF) {
-      if (put_all(t->fd, data, len, t->pos) != 0) return -1;
+      if (fd_pwrite_all(t->fd, data, len, t->pos) != 0) return -1;
       t->base = t->pos + len;
     } else
       memcpy(t->buf, data, len), t->fill = len;

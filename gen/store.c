@@ -3,7 +3,6 @@
  */
 #include "store.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -49,33 +48,11 @@ tf_store *store_open(const char *path, uint64_t live) {
   return s;
 }
 
-static int read_all(int fd, void *buf, size_t len, uint64_t at) {
-  char *p = buf;
-  while (len) {
-    ssize_t got = pread(fd, p, len, (off_t)at);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return -1;
-    p += got, len -= (size_t)got, at += (uint64_t)got;
-  }
-  return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len, uint64_t at) {
-  const char *p = buf;
-  while (len) {
-    ssize_t put = pwrite(fd, p, len, (off_t)at);
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) return -1;
-    p += put, len -= (size_t)put, at += (uint64_t)put;
-  }
-  return 0;
-}
-
 int store_read(tf_store *s, uint64_t at, size_t len, tf_buf *out) {
   if (s->old < 0 || at > s->old_size || len > s->old_size - at) return -1;
   out->len = 0;
   buf_grow(out, len);
-  if (read_all(s->old, out->data, len, at) != 0) return -1;
+  if (fd_pread_all(s->old, out->data, len, at) != 0) return -1;
   out->len = len;
   out->data[len] = 0;
   return 0;
@@ -87,7 +64,7 @@ int store_append(tf_store *s, const void *data, size_t len, uint64_t *at) {
   *at = s->end;
   s->end += len;
   pthread_mutex_unlock(&s->mu);
-  return write_all(s->fd, data, len, *at);
+  return fd_pwrite_all(s->fd, data, len, *at);
 }
 
 int store_keep(tf_store *s, uint64_t at, const void *data, size_t len, uint64_t *now) {

@@ -220,6 +220,28 @@ char *xstrdup(const char *s) {
 }
 
 /* ---- files ---------------------------------------------------------------- */
+int fd_pread_all(int fd, void *buf, size_t len, uint64_t at) {
+  char *p = buf;
+  while (len) {
+    ssize_t got = pread(fd, p, len, (off_t)at);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return -1;
+    p += got, len -= (size_t)got, at += (uint64_t)got;
+  }
+  return 0;
+}
+
+int fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t at) {
+  const char *p = buf;
+  while (len) {
+    ssize_t put = pwrite(fd, p, len, (off_t)at);
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) return -1;
+    p += put, len -= (size_t)put, at += (uint64_t)put;
+  }
+  return 0;
+}
+
 int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
   /* O_NONBLOCK: a FIFO (or a device) must not block the build; only regular files are read. */
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* ---- arena ---------------------------------------------------------------- */
@@ -62,6 +63,10 @@ void tf_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 
 /* ---- files ----------------------------------------------------------------- */
 /* Reads a whole regular file; max_bytes bounds it. Returns 0, or -1 with errno-style text. */
+/* All len bytes at offset at, retrying short reads and writes and EINTR: 0, or -1 (errno set,
+ * or a read past the end of the file). */
+int fd_pread_all(int fd, void *buf, size_t len, uint64_t at);
+int fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t at);
 int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen);
 /* Writes data to path (created or truncated); 0 or -1 with errno. No partial file is left. */
 int file_write(const char *path, const void *data, size_t len);
