@@ -660,6 +660,8 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
   char err[256];
   if (file_read(path_join(a, b->out_dir, STATE_FILE), 1u << 30, &rr->state_buf, err, sizeof err) != 0) rr->state_buf.len = 0;
   char *s = rr->state_buf.data;
+  uint64_t live = 0, at; /* the bytes the last build's chapter records use: the rest is dead */
+  size_t len;
   for (size_t i = 0; s && i < rr->state_buf.len;) {
     char *eol = memchr(s + i, '\n', rr->state_buf.len - i);
     if (!eol) break;
@@ -667,16 +669,11 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
     char *tab = strchr(s + i, '\t');
     if (tab) {
       char *name = arena_strndup(a, s + i, (size_t)(tab - (s + i)));
+      if (!map_get(&rr->state, name) && !strncmp(name, "chapter:", 8) && old_record(s + i, &at, &len)) live += len;
       map_put(a, &rr->state, name, s + i);
     }
     i = (size_t)(eol - s) + 1;
   }
-  /* the bytes the last build's chapter records use, for the store to know how much is dead */
-  uint64_t live = 0, at;
-  size_t len;
-  for (size_t i = 0; i < rr->state.cap; i++)
-    if (rr->state.keys && rr->state.keys[i] && !strncmp(rr->state.keys[i], "chapter:", 8) && old_record(rr->state.vals[i], &at, &len))
-      live += len;
   const char *dir = path_join(a, b->out_dir, ".techfile");
   mkdir_p(dir); /* the store's file is made under it now; removed again if the build writes nothing */
   q->store = store_open(path_join(a, b->out_dir, STORE_FILE), live);

@@ -584,7 +584,8 @@ static size_t shell_load(const tf_buf *f, const char *key, tf_buf *ns, render_pa
   if (!numbers(&r, 2, v) || v[1] == 0 || v[1] > 4096) return 0;
   size_t n = v[1];
   const char *sig = r.s;
-  if (!bytes(&r, NULL, v[0]) && r.bad) return 0;
+  bytes(&r, NULL, v[0]);
+  if (r.bad) return 0;
   ns->len = 0;
   buf_put(ns, sig, v[0]);
   render_part *p = xcalloc(n, sizeof *p);
