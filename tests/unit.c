@@ -370,6 +370,39 @@ static void test_markdown(void) {
   cmark_node_free(n);
 }
 
+/* pack_zip_file keeps the last megabyte in memory and patches local headers there: entries
+ * larger than that (stored and deflated), and many small ones across its edges, give the bytes
+ * pack_zip gives. */
+static void test_pack_file_buffer(void) {
+  enum { SMALL = 300 };
+  tf_buf noise = {0}, text = {0}, zm = {0}, zf = {0};
+  char err[256];
+  unsigned x = 12345;
+  buf_grow(&noise, 2600000);
+  for (size_t i = 0; i < 2600000; i++) x = x * 1103515245u + 12345u, noise.data[i] = (char)(x >> 16);
+  noise.len = 2600000;
+  sample(&text, 3u << 20, 11);
+  pack_entry *e = calloc(SMALL + 2, sizeof *e);
+  char (*names)[32] = calloc(SMALL, 32);
+  tf_buf *bodies = calloc(SMALL, sizeof *bodies);
+  for (int i = 0; i < SMALL; i++) {
+    snprintf(names[i], 32, "p/%03d.html", i);
+    sample(&bodies[i], 2000 + (size_t)i * 97, (unsigned)i);
+    e[i].name = names[i], e[i].data = bodies[i].data, e[i].len = bodies[i].len;
+  }
+  e[SMALL].name = "q/noise.png", e[SMALL].data = noise.data, e[SMALL].len = noise.len;      /* stored, 2.6 MB */
+  e[SMALL + 1].name = "q/text.xml", e[SMALL + 1].data = text.data, e[SMALL + 1].len = text.len; /* deflated, 3 MB */
+  const char *out = tmp_path("buffered.zip");
+  int rc = pack_zip(e, SMALL + 2, &zm, err, sizeof err) | pack_zip_file(e, SMALL + 2, out, err, sizeof err) |
+           file_read(out, 1u << 26, &zf, err, sizeof err);
+  CHECK("pack_zip_file: entries larger than its buffer and many small ones, the bytes pack_zip gives",
+        rc == 0 && zm.len > (3u << 20) && same(&zm, &zf));
+  unlink(out);
+  for (int i = 0; i < SMALL; i++) buf_free(&bodies[i]);
+  free(bodies), free(names), free(e);
+  buf_free(&noise), buf_free(&text), buf_free(&zm), buf_free(&zf);
+}
+
 /* The chapter store: records appended and read back where they were put; a store mostly of
  * dead records is rewritten with the kept ones, and replaces the old file only on commit. */
 static void test_store(void) {
@@ -429,6 +462,7 @@ int main(void) {
     test_pack_chunks();
     test_pack_fd();
     test_pack_files();
+    test_pack_file_buffer();
     test_store();
     /* Whatever a failed check left behind goes too. */
     struct dirent **list;
