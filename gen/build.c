@@ -214,7 +214,11 @@ static void stage_written(outfile *f, const char *tmp, int maybe_same) {
 }
 
 /* The temporary name a file is staged under until the commit renames it. */
-static const char *tmp_name(tf_arena *a, const char *path) { return arena_printf(a, "%s.tmp.%ld", path, (long)getpid()); }
+static const char *tmp_name(tf_arena *a, const char *path) {
+  static long pid; /* one system call, not one per file (every thread sees the same value) */
+  if (!pid) pid = (long)getpid();
+  return arena_printf(a, "%s.tmp.%ld", path, pid);
+}
 
 /* stage_file for output f at path: f->tmp set when written; 0, or -1 after a diagnostic
  * naming the file. Any thread. */
@@ -440,7 +444,6 @@ typedef struct {
   outset *o;                   /* which they belong to */
   char key[65];                /* the tree's key */
   const char *ikey, *deps;     /* input key (depend.h) or NULL; a page's deps, encoded */
-  int skip;                    /* not built at all: its files and cache stand (no tree) */
   int heavy;                   /* a generated page: grows with the whole file (see run_task) */
   int reused, failed;
 } task;
@@ -452,7 +455,8 @@ typedef struct {
   tf_store *store;
   int store_failed;            /* a record could not be written (warned once) */
   const char *salt;
-  task **q;
+  tf_vec all;                  /* task*: every task in the order added, the state's (main thread) */
+  task **q;                    /* the tasks with a tree to render */
   size_t n, next, cap;         /* queued, taken */
   int closed, failed;
   pthread_mutex_t mu;
@@ -587,10 +591,8 @@ static void run_task(queue *q, task *t) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (t->heavy) pthread_mutex_lock(&q->heavy);
-  if (!t->skip) {
-    page_key(t->tree, q->salt, t->key);
-    t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
-  }
+  page_key(t->tree, q->salt, t->key); /* queued tasks have a tree (see renderer_add) */
+  t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
   xmlFreeDoc(t->tree);
   t->tree = NULL;
   if (t->heavy) {
@@ -630,7 +632,7 @@ static void enqueue(queue *q, tf_arena *a, task *t) {
     q->q = nq, q->cap = cap;
   }
   q->q[q->n++] = t;
-  if (!t->skip) pthread_cond_signal(&q->more); /* a task with nothing to render wakes no one */
+  pthread_cond_signal(&q->more);
   while (q->n - q->next > 8) { /* at most a few trees wait */
     task *mine = q->q[q->next++];
     pthread_mutex_unlock(&q->mu);
@@ -693,7 +695,6 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
   t->heavy = heavy;
   t->ikey = ikey;
   t->deps = deps;
-  t->skip = !tree;
   t->chapter = chapter;
   t->name = chapter ? arena_printf(a, "chapter:%s", stem) : stem;
   t->old = map_get(&rr->state, t->name);
@@ -703,10 +704,13 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
     t->docx = out_new(b, o, arena_printf(a, "docx/%s.docx", stem));
     t->html->path = path_join(a, b->out_dir, t->html->name);
     t->docx->path = path_join(a, b->out_dir, t->docx->name);
-    t->html_tmp = tmp_name(a, t->html->path);
-    t->docx_tmp = tmp_name(a, t->docx->path);
+    if (tree) { /* written under these names before the commit; a kept page is not written */
+      t->html_tmp = tmp_name(a, t->html->path);
+      t->docx_tmp = tmp_name(a, t->docx->path);
+    }
   }
-  enqueue(&rr->q, a, t);
+  vec_push(a, &rr->q.all, t);
+  if (tree) enqueue(&rr->q, a, t); /* a task with nothing to render is done as it is */
   return t;
 }
 
@@ -772,8 +776,8 @@ static int renderer_finish(tf_build *b, renderer *rr) {
   pthread_mutex_destroy(&q->heavy);
   pthread_cond_destroy(&q->more);
   int chapters_changed = 0;
-  for (size_t i = 0; i < q->n; i++) {
-    task *t = q->q[i];
+  for (size_t i = 0; i < q->all.n; i++) {
+    task *t = q->all.items[i];
     if (t->chapter) chapters_changed |= !t->reused;
     else b->pages++, b->rendered += !t->reused;
   }
@@ -797,8 +801,8 @@ static void renderer_commit(tf_build *b, renderer *rr, int ok) {
 
 /* The state of this build, written last (a build stopped before then re-renders next time). */
 static void renderer_state(renderer *rr, tf_buf *out) {
-  for (size_t i = 0; i < rr->q.n; i++) {
-    task *t = rr->q.q[i];
+  for (size_t i = 0; i < rr->q.all.n; i++) {
+    task *t = rr->q.all.items[i];
     buf_printf(out, "%s\t%s", t->name, t->key);
     if (t->chapter && t->len) buf_printf(out, "\t%llu\t%zu", (unsigned long long)t->at, t->len);
     if (!t->chapter) buf_printf(out, "\t%s\t%s\t%s\t%s", t->html->sha, t->docx->sha, t->ikey ? t->ikey : "-", t->deps ? t->deps : "");
