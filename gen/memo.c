@@ -105,7 +105,8 @@ int memo_save(tf_memo *m) {
   tf_map seen = {0};
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
-    if (d->memo_bad || map_get(&seen, d->sha)) continue;
+    /* a broken file never goes in: load.c skips the byte checks of files found here */
+    if (d->broken || d->memo_bad || map_get(&seen, d->sha)) continue;
     map_put(b->arena, &seen, d->sha, d);
     res.len = 0;
     for (size_t j = 0; j < d->claims.n; j++) {
