@@ -183,6 +183,19 @@ check("an older techfile's chapter cache folder is removed", rc == 0 and not os.
 edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
 run(["build", src, "-o", inc])
 
+# Byte checks (NUL, UTF-8, pathological markup) are skipped only for files the memo knows by
+# checksum: a document edited into something pathological is still refused after good builds.
+tm = os.path.join(src, "risk", "threat-model.md")
+tm_text = open(tm, encoding="utf-8").read()
+open(tm, "w", encoding="utf-8").write(tm_text + "\n" + "|" * 2500 + "\n")
+rc, so, se = run(["build", src, "-o", inc])
+check("a document made pathological after good builds is refused (the memo does not vouch for new bytes)",
+      rc != 0 and "load-pathological" in se, se[-300:])
+open(tm, "w", encoding="utf-8").write(tm_text)
+rc, so, se = run(["build", src, "-o", inc])
+ok, diff = same_tree(inc, clean_build(src)[1])
+check("...and put back, the build equals a clean build", rc == 0 and ok, diff)
+
 # The combined file's shell (cover, contents, a placeholder per chapter) is kept in
 # .techfile/shell and rendered again only when its tree changes (a title or heading).
 SHELL = os.path.join(inc, ".techfile", "shell")
