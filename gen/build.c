@@ -436,6 +436,7 @@ typedef struct {
   xmlDocPtr tree;
   size_t chapter;              /* chapter number + 1, or 0 for a page */
   const char *name;            /* state name: the page stem, or "chapter:<stem>" */
+  const char *stem;
   const char *old;             /* the last build's state line for name, or NULL */
   const char *html_tmp, *docx_tmp;
   uint64_t at;                 /* chapters: where their record is in the store, */
@@ -456,6 +457,8 @@ typedef struct {
   int store_failed;            /* a record could not be written (warned once) */
   const char *salt;
   tf_vec all;                  /* task*: every task in the order added, the state's (main thread) */
+  tf_map present;              /* "html/NAME", "docx/NAME": the output folder's files at the start
+                                  (read only once the workers run) */
   task **q;                    /* the tasks with a tree to render */
   size_t n, next, cap;         /* queued, taken */
   int closed, failed;
@@ -481,9 +484,12 @@ static int hex64(const char *s) {
 }
 
 /* Whether a state line's page can stay as it is: its checksums are there, and so are its files. */
-static int files_kept(const char *old, const char *html_path, const char *docx_path) {
+static int files_kept(const queue *q, const char *old, const char *stem) {
+  char html[PATH_MAX], docx[PATH_MAX];
+  snprintf(html, sizeof html, "html/%s.html", stem);
+  snprintf(docx, sizeof docx, "docx/%s.docx", stem);
   return old && hex64(state_field(old, 1)) && hex64(state_field(old, 2)) && hex64(state_field(old, 3)) &&
-         path_is_file(html_path) && path_is_file(docx_path);
+         map_get(&q->present, html) && map_get(&q->present, docx);
 }
 
 /* An unchanged page: its files stay, and the bundle takes them from the last bundle. */
@@ -497,7 +503,7 @@ static void keep_files(task *t, const char *old) {
 static int run_page(queue *q, task *t) {
   tf_build *b = q->b;
   const char *old = t->old;
-  if (files_kept(old, t->html->path, t->docx->path) && !strncmp(state_field(old, 1), t->key, 64)) {
+  if (files_kept(q, old, t->stem) && !strncmp(state_field(old, 1), t->key, 64)) {
     keep_files(t, old);
     return 0;
   }
@@ -676,6 +682,19 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
     }
     i = (size_t)(eol - s) + 1;
   }
+  /* The page files there are: a page is kept only if both its files still are (one readdir
+   * each, not two stats per page). */
+  static const char *const sub[] = {"html", "docx"};
+  for (int i = 0; i < 2; i++) {
+    const char *d = path_join(a, b->out_dir, sub[i]);
+    DIR *dh = opendir(d);
+    for (struct dirent *e; dh && (e = readdir(dh));) {
+      if (e->d_name[0] == '.') continue;
+      if (e->d_type == DT_REG || ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && path_is_file(path_join(a, d, e->d_name))))
+        map_put(a, &q->present, arena_printf(a, "%s/%s", sub[i], e->d_name), (void *)1);
+    }
+    if (dh) closedir(dh);
+  }
   const char *dir = path_join(a, b->out_dir, ".techfile");
   mkdir_p(dir); /* the store's file is made under it now; removed again if the build writes nothing */
   q->store = store_open(path_join(a, b->out_dir, STORE_FILE), live);
@@ -697,6 +716,7 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
   t->deps = deps;
   t->chapter = chapter;
   t->name = chapter ? arena_printf(a, "chapter:%s", stem) : stem;
+  t->stem = stem;
   t->old = map_get(&rr->state, t->name);
   if (!chapter) {
     t->o = o;
@@ -716,14 +736,9 @@ static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, 
 
 /* The state line of an unchanged page whose tree need not be built: its input key (field 4)
  * is ikey, and its two files are there. NULL otherwise. */
-static const char *renderer_unchanged(tf_build *b, renderer *rr, const char *stem, const char *ikey) {
+static const char *renderer_unchanged(renderer *rr, const char *stem, const char *ikey) {
   const char *old = map_get(&rr->state, stem), *had = old ? state_field(old, 4) : NULL;
-  tf_arena *a = b->arena;
-  if (!ikey || !had || strncmp(had, ikey, 64) ||
-      !files_kept(old, path_join(a, b->out_dir, arena_printf(a, "html/%s.html", stem)),
-                  path_join(a, b->out_dir, arena_printf(a, "docx/%s.docx", stem))))
-    return NULL;
-  return old;
+  return ikey && had && !strncmp(had, ikey, 64) && files_kept(&rr->q, old, stem) ? old : NULL;
 }
 
 /* A chapter's input key: its page's, and where its numbers start. */
@@ -1221,7 +1236,7 @@ int build_run(tf_build *b, int render) {
     const char *bases = combine_bases(cb, k), *ikey = NULL, *deps = NULL, *chapter_key = NULL;
     if (d && dp) {
       const char *old = map_get(&rr.state, d->id), *old_deps = old ? state_field(old, 5) : NULL;
-      const char *line = old_deps ? renderer_unchanged(b, &rr, d->id, depend_key(dp, d, old_deps)) : NULL;
+      const char *line = old_deps ? renderer_unchanged(&rr, d->id, depend_key(dp, d, old_deps)) : NULL;
       if (line && renderer_restore(b, &rr, cb, stem, k + 1, chapter_ikey(b->arena, state_field(line, 4), bases)) == 0) {
         depend_replay(dp, old_deps);
         renderer_keep(b, &rr, &o, d->id, line);
