@@ -4,7 +4,6 @@
 #include <libxml/xmlsave.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pack.h"
 
@@ -467,8 +466,9 @@ static int unspill(tf_combine *c, size_t k) {
   buf_free(&f);
   ch->spilled = 0;
   if (!ok)
-    diag_add(&c->b->diags, c->ch[k].file, 1, 1, DIAG_ERROR, "output-write",
-             "the cached chapter changed or could not be read back while the combined file was written");
+    diag_add(&c->b->diags, path_join(c->b->arena, c->b->out_dir, "docx/" COMBINED_FILE ".docx"), 1, 1, DIAG_ERROR,
+             "output-write", "chapter %s: its cached body changed or could not be read back while this file was written",
+             c->ch[k].file);
   return ok ? 0 : -1;
 }
 
