@@ -28,7 +28,8 @@ tf_store *store_open(const char *path, uint64_t live) {
   pthread_mutex_init(&s->mu, NULL);
   s->path = xstrdup(path);
   s->old = s->fd = -1;
-  int fd = open(path, O_RDWR | O_CLOEXEC);
+  /* never through a symlink: records are appended to this file and a failed build cuts it */
+  int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   struct stat st;
   if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
     s->old = fd;

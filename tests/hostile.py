@@ -836,6 +836,28 @@ r = tf_build(cc, out)
 if sane("a symlinked folder inside the previous output", r):
     check("a symlinked folder inside the output: nothing outside the output folder is deleted",
           os.path.exists(os.path.join(t, "victim", "precious.txt")), os.listdir(os.path.join(t, "victim")))
+# The incremental state's files as symlinks to files outside the output folder (one in the content
+# folder): techfile replaces the links, and never writes, appends to or cuts what they point at.
+t = place("state-symlinks")
+cc = os.path.join(t, "content")
+write_tree(cc, {"techfile.yaml": CONFIG, "a.md": doc("# A\n\nfirst\n"), "b.md": doc("# B\n\nsecond\n", id_="DOC-B", title="B")})
+write_tree(t, {"victim.txt": "do not touch\n"})
+out = os.path.join(t, "out")
+tf_build(cc, out)
+for name, target in [("chapters.store", os.path.join(t, "victim.txt")), ("shell", os.path.join(t, "victim.txt")),
+                     ("memo", os.path.join(cc, "b.md")), ("pages", os.path.join(t, "victim.txt"))]:
+    p = os.path.join(out, ".techfile", name)
+    if os.path.lexists(p):
+        os.remove(p)
+    os.symlink(target, p)
+victim = open(os.path.join(t, "victim.txt"), "rb").read()
+write_tree(cc, {"a.md": doc("# A\n\nfirst, edited\n")})
+before = snap(cc)
+r = tf_build(cc, out)
+if sane("the incremental state's files as symlinks out of the output folder", r):
+    check("state files symlinked out of the output folder: built, and neither the content nor the file outside changed",
+          r.rc == 0 and snap(cc) == before and open(os.path.join(t, "victim.txt"), "rb").read() == victim,
+          (r.rc, r.err[-300:]))
 # The disk fills up midway (RLIMIT_FSIZE): the previous output folder stays whole.
 t = place("disk-full")
 cc = os.path.join(t, "content")
