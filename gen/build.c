@@ -808,7 +808,8 @@ static void renderer_commit(tf_build *b, renderer *rr, int ok) {
   rr->q.store = NULL;
   const char *dir = path_join(b->arena, b->out_dir, OLD_CHAPTER_DIR);
   tf_vec names = {0};
-  if (ok && path_is_dir(dir) && dir_list(b->arena, dir, &names) == 0) {
+  struct stat st; /* a real folder only: never delete through a symlink */
+  if (ok && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && dir_list(b->arena, dir, &names) == 0) {
     for (size_t i = 0; i < names.n; i++) unlink(path_join(b->arena, dir, names.items[i]));
     rmdir(dir);
   }

@@ -858,6 +858,20 @@ if sane("the incremental state's files as symlinks out of the output folder", r)
     check("state files symlinked out of the output folder: built, and neither the content nor the file outside changed",
           r.rc == 0 and snap(cc) == before and open(os.path.join(t, "victim.txt"), "rb").read() == victim,
           (r.rc, r.err[-300:]))
+# .techfile/chapters (where an older techfile kept a file per chapter, removed by a build) as a
+# symlink to a folder outside: nothing in that folder is deleted.
+t = place("old-chapters-symlink")
+cc = os.path.join(t, "content")
+write_tree(cc, {"techfile.yaml": CONFIG, "a.md": doc("# A\n\nfirst\n")})
+write_tree(t, {"victim/precious.txt": "do not delete\n"})
+out = os.path.join(t, "out")
+tf_build(cc, out)
+os.symlink(os.path.join(t, "victim"), os.path.join(out, ".techfile", "chapters"))
+write_tree(cc, {"a.md": doc("# A\n\nfirst, edited\n")})
+r = tf_build(cc, out)
+if sane("an older chapters folder as a symlink out of the output folder", r):
+    check("an older chapters folder as a symlink: nothing it points at is deleted",
+          r.rc == 0 and os.path.exists(os.path.join(t, "victim", "precious.txt")), (r.rc, r.err[-300:]))
 # The disk fills up midway (RLIMIT_FSIZE): the previous output folder stays whole.
 t = place("disk-full")
 cc = os.path.join(t, "content")
