@@ -44,7 +44,8 @@ tf_store *store_open(const char *path, uint64_t live) {
   size_t n = strlen(path) + 32;
   s->tmp = xmalloc(n);
   snprintf(s->tmp, n, "%s.tmp%ld", path, (long)getpid());
-  s->fd = open(s->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  unlink(s->tmp); /* one a stopped build left, or a symlink: removed, never written through */
+  s->fd = open(s->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
   s->end = 0;
   return s;
 }
