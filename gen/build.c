@@ -91,12 +91,7 @@ static void out_spill(outset *o, outfile *f) {
   uint64_t at = o->spill_end;
   o->spill_end += f->z.len;
   pthread_mutex_unlock(&o->spill_mu);
-  for (size_t put = 0; put < f->z.len;) {
-    ssize_t k = pwrite(o->spill, f->z.data + put, f->z.len - put, (off_t)(at + put));
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return; /* a full disk: keep them (the hole in the file is never read) */
-    put += (size_t)k;
-  }
+  if (fd_pwrite_all(o->spill, f->z.data, f->z.len, at) != 0) return; /* a full disk: keep them (the hole is never read) */
   f->zlen = f->z.len;
   f->zoff = at;
   f->spilled = 1;
@@ -198,10 +193,13 @@ static int files_equal(const char *x, const char *y) {
 static int stage_file(const char *path, const char *tmp, const void *data, size_t len, int *wrote) {
   *wrote = 0;
   if (same_bytes(path, data, len)) return 0;
-  char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-  if (slash) *slash = 0;
-  int rc = (slash && mkdir_p(dir) != 0) || file_write(tmp, len ? data : "", len) != 0 ? -1 : 0;
-  free(dir);
+  int rc = file_write(tmp, len ? data : "", len);
+  if (rc != 0 && errno == ENOENT) { /* the folder is missing: made only then, not per file */
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    rc = slash && mkdir_p(dir) == 0 ? file_write(tmp, len ? data : "", len) : -1;
+    free(dir);
+  }
   *wrote = rc == 0;
   return rc;
 }
@@ -1037,28 +1035,24 @@ static void stat_line(tf_buf *m, const char *path) {
   else buf_printf(m, "%s missing\n", path);
 }
 
+/* Every file under dir, then every folder, each in name order (the text must not depend on
+ * readdir's order). The entry's type saves a stat per file; a link or an unknown type is
+ * looked up. */
 static void stat_tree(tf_arena *a, tf_buf *m, const char *dir, int depth) {
   DIR *d = depth > 32 ? NULL : opendir(dir);
   if (!d) return;
-  tf_vec names = {0}, dirs = {0};
+  tf_vec files = {0}, dirs = {0};
   for (struct dirent *e; (e = readdir(d));) {
     if (e->d_name[0] == '.') continue;
-    /* the entry's type saves a stat per file; a link or an unknown type is looked up */
     const char *full = path_join(a, dir, e->d_name);
     int is_dir = e->d_type == DT_DIR || ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && path_is_dir(full));
-    vec_push(a, is_dir ? &dirs : &names, (void *)full);
+    vec_push(a, is_dir ? &dirs : &files, (void *)full);
   }
   closedir(d);
-  /* in name order (as dir_list gives), so that the text does not depend on readdir's order */
-  tf_vec all = names;
-  for (size_t i = 0; i < dirs.n; i++) vec_push(a, &all, arena_printf(a, "%s\x01", (const char *)dirs.items[i]));
-  if (all.n) qsort(all.items, all.n, sizeof(char *), str_cmp_ptr);
-  for (size_t i = 0; i < all.n; i++) {
-    const char *full = all.items[i];
-    size_t n = strlen(full);
-    if (n && full[n - 1] == '\x01') stat_tree(a, m, arena_strndup(a, full, n - 1), depth + 1);
-    else stat_line(m, full);
-  }
+  if (files.n) qsort(files.items, files.n, sizeof(char *), str_cmp_ptr);
+  if (dirs.n) qsort(dirs.items, dirs.n, sizeof(char *), str_cmp_ptr);
+  for (size_t i = 0; i < files.n; i++) stat_line(m, files.items[i]);
+  for (size_t i = 0; i < dirs.n; i++) stat_tree(a, m, dirs.items[i], depth + 1);
 }
 
 /* The inputs: options, the binary, catalog, templates, every file of the content folder. */
@@ -1301,8 +1295,8 @@ int build_run(tf_build *b, int render) {
       diag_add(&b->diags, x->file, x->line, 1, DIAG_ERROR, "release-blocker", "release blocked: %s", x->what);
     }
   diag_sort(&b->diags);
-  if (content_errors || !go) status = status || content_errors ? 1 : 0;
-  else {
+  if (content_errors) status = 1;
+  else if (go) {
     tf_buf json = {0}, junit = {0};
     if (rendered != 0 || render_rest(b, r, cb, &o) != 0) status = 1;
     else {

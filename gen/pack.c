@@ -223,15 +223,11 @@ static zip_int64_t src_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
       /* One entry's bytes in memory at a time, freed at close. */
       c->own.len = 0;
       buf_grow(&c->own, c->e->len + 1);
-      for (size_t got = 0; got < c->e->len;) {
-        ssize_t k = pread(c->e->fd, c->own.data + got, c->e->len - got, (off_t)(c->e->offset + got));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-          snprintf(c->why, sizeof c->why, "%s: cannot read its deflated bytes back: %s", c->e->name, k ? strerror(errno) : "file too short");
-          zip_error_set(&c->ze, ZIP_ER_READ, k ? errno : 0);
-          return -1;
-        }
-        got += (size_t)k;
+      errno = 0; /* stays 0 when the file is too short */
+      if (fd_pread_all(c->e->fd, c->own.data, c->e->len, c->e->offset) != 0) {
+        snprintf(c->why, sizeof c->why, "%s: cannot read its deflated bytes back: %s", c->e->name, errno ? strerror(errno) : "file too short");
+        zip_error_set(&c->ze, ZIP_ER_READ, errno);
+        return -1;
       }
       c->own.len = c->e->len;
       c->comp = (const unsigned char *)c->own.data;

@@ -434,11 +434,17 @@ static void grow(size_t *cap, pack_entry **parts, xmlChar ***mems, char ***names
 
 xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page) { return transform(r, r->docx, page, "DOCX"); }
 
+static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngiven, int take, render_splice_fn splice,
+                    void *ctx, tf_buf *out, const char *path);
+
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   xmlDocPtr res = render_docx_package(r, page);
   if (!res) return -1;
-  int rc = render_docx_zip(r, page, res, NULL, NULL, out, NULL);
+  render_part *parts;
+  size_t n = render_docx_parts(res, &parts);
   xmlFreeDoc(res);
+  int rc = docx_zip(r, page, parts, n, 1, NULL, NULL, out, NULL);
+  free(parts); /* its names and bytes were taken */
   return rc;
 }
 
@@ -480,18 +486,6 @@ size_t render_docx_parts(xmlDocPtr res, render_part **out) {
 void render_parts_free(render_part *p, size_t n) {
   for (size_t i = 0; p && i < n; i++) xmlFree(p[i].data), free(p[i].name);
   free(p);
-}
-
-static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngiven, int take, render_splice_fn splice,
-                    void *ctx, tf_buf *out, const char *path);
-
-int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr res, render_splice_fn splice, void *ctx, tf_buf *out,
-                    const char *path) {
-  render_part *given;
-  size_t ngiven = render_docx_parts(res, &given);
-  int rc = docx_zip(r, page, given, ngiven, 1, splice, ctx, out, path);
-  free(given); /* its names and bytes were taken */
-  return rc;
 }
 
 int render_docx_zip_parts(tf_render *r, xmlDocPtr page, const render_part *given, size_t ngiven, render_splice_fn splice,

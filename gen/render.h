@@ -22,21 +22,17 @@ void render_close(tf_render *r);
 int render_html(tf_render *r, xmlDocPtr page, tf_buf *out);
 /* A whole .docx (zip bytes) for a page; 0 or -1 after a diagnostic. */
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out);
-/* The two halves of render_docx, for the combined file (combine.c): the stylesheet's
- * <package> tree of a page (NULL after a diagnostic; the caller frees it), and the .docx made
- * from such a tree. splice, when set, sees every part before it is zipped and may point the
- * entry at other bytes (which it owns, and which must outlive the call); -1 stops. */
+/* render_docx in three steps, for the combined file (combine.c): the stylesheet's <package>
+ * tree of a page (NULL after a diagnostic; the caller frees it); that tree's parts serialised
+ * (its part roots are moved out, so the tree is of no further use; the parts can be kept
+ * between builds); the .docx made from such parts, into out, or with path set into that file
+ * (pack_zip_file; out unused). splice, when set, sees every part before it is zipped and may
+ * point the entry at other bytes (which it owns, and which must outlive the call); -1 stops. */
 xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page);
-typedef int (*render_splice_fn)(void *ctx, pack_entry *part);
-/* The .docx goes into out, or with path set into that file (pack_zip_file; out unused). */
-int render_docx_zip(tf_render *r, xmlDocPtr page, xmlDocPtr package, render_splice_fn splice, void *ctx, tf_buf *out,
-                    const char *path);
-/* render_docx_zip in two steps, for a package kept between builds (the combined file's
- * shell): the package tree's parts serialised (the tree's part roots are moved out, so the
- * tree is of no further use), and the .docx made from such parts. */
 typedef struct { char *name; xmlChar *data; size_t len; } render_part;
 size_t render_docx_parts(xmlDocPtr package, render_part **out);
 void render_parts_free(render_part *parts, size_t n);
+typedef int (*render_splice_fn)(void *ctx, pack_entry *part);
 int render_docx_zip_parts(tf_render *r, xmlDocPtr page, const render_part *parts, size_t n, render_splice_fn splice,
                           void *ctx, tf_buf *out, const char *path);
 /* The bytes a tree's key is hashed from (appended to t): every node under top in document

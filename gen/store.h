@@ -8,9 +8,9 @@
  * 1,000 files. Records are only ever appended: the state file (build.c) says where each live
  * record is, so a build that fails or is stopped leaves every record of the last good build
  * where that build's state says it is (a build that fails cuts its own records off again).
- * When dead records are more than half of the file, a
- * build writes a new file with the live records only (the caller keeps them, store_keep),
- * which replaces the old one when the build is committed.
+ * When dead records outweigh the live ones by more than a megabyte, a build writes a new file
+ * with the live records only (the caller keeps them, store_keep), which replaces the old one
+ * when the build is committed.
  *
  * Owns: the tf_store, its descriptors and its mutex (store_close). store_read, store_keep and
  * store_append may run on any thread; the others on the main thread.

@@ -824,13 +824,20 @@ if sane("a content folder inside the output's html/ folder", r):
     check("a content folder inside the output's html/ folder: the content is untouched", os.path.isdir(cc) and snap(cc) == before,
           sorted(set(before) - set(snap(cc) if os.path.isdir(cc) else {}))[:5])
     check("a content folder inside the output folder is refused with exit 2", r.rc == 2, (r.rc, r.err[-300:]))
+def built_with_victim(name, files, victim):
+    """A place with a content folder (files), files outside it (victim) and an output folder
+    built once from it: (place, content, output)."""
+    t = place(name)
+    cc = os.path.join(t, "content")
+    write_tree(cc, dict({"techfile.yaml": CONFIG}, **files))
+    write_tree(t, victim)
+    out = os.path.join(t, "out")
+    tf_build(cc, out)
+    return t, cc, out
+
+
 # A symlinked folder in a previous output: stale-page removal must not delete through it.
-t = place("out-symlink")
-cc = os.path.join(t, "content")
-write_tree(cc, {"techfile.yaml": CONFIG, "a.md": doc("x\n")})
-write_tree(t, {"victim/precious.txt": "do not delete\n"})
-out = os.path.join(t, "out")
-tf_build(cc, out)
+t, cc, out = built_with_victim("out-symlink", {"a.md": doc("x\n")}, {"victim/precious.txt": "do not delete\n"})
 os.symlink(os.path.join(t, "victim"), os.path.join(out, "html", "shared"))
 r = tf_build(cc, out)
 if sane("a symlinked folder inside the previous output", r):
@@ -838,12 +845,8 @@ if sane("a symlinked folder inside the previous output", r):
           os.path.exists(os.path.join(t, "victim", "precious.txt")), os.listdir(os.path.join(t, "victim")))
 # The incremental state's files as symlinks to files outside the output folder (one in the content
 # folder): techfile replaces the links, and never writes, appends to or cuts what they point at.
-t = place("state-symlinks")
-cc = os.path.join(t, "content")
-write_tree(cc, {"techfile.yaml": CONFIG, "a.md": doc("# A\n\nfirst\n"), "b.md": doc("# B\n\nsecond\n", id_="DOC-B", title="B")})
-write_tree(t, {"victim.txt": "do not touch\n"})
-out = os.path.join(t, "out")
-tf_build(cc, out)
+t, cc, out = built_with_victim("state-symlinks", {"a.md": doc("# A\n\nfirst\n"), "b.md": doc("# B\n\nsecond\n", id_="DOC-B", title="B")},
+                              {"victim.txt": "do not touch\n"})
 for name, target in [("chapters.store", os.path.join(t, "victim.txt")), ("shell", os.path.join(t, "victim.txt")),
                      ("memo", os.path.join(cc, "b.md")), ("pages", os.path.join(t, "victim.txt"))]:
     p = os.path.join(out, ".techfile", name)
@@ -860,12 +863,7 @@ if sane("the incremental state's files as symlinks out of the output folder", r)
           (r.rc, r.err[-300:]))
 # .techfile/chapters (where an older techfile kept a file per chapter, removed by a build) as a
 # symlink to a folder outside: nothing in that folder is deleted.
-t = place("old-chapters-symlink")
-cc = os.path.join(t, "content")
-write_tree(cc, {"techfile.yaml": CONFIG, "a.md": doc("# A\n\nfirst\n")})
-write_tree(t, {"victim/precious.txt": "do not delete\n"})
-out = os.path.join(t, "out")
-tf_build(cc, out)
+t, cc, out = built_with_victim("old-chapters-symlink", {"a.md": doc("# A\n\nfirst\n")}, {"victim/precious.txt": "do not delete\n"})
 os.symlink(os.path.join(t, "victim"), os.path.join(out, ".techfile", "chapters"))
 write_tree(cc, {"a.md": doc("# A\n\nfirst, edited\n")})
 r = tf_build(cc, out)
