@@ -12,6 +12,7 @@
 #include "pack.h"
 
 #include <cmark-gfm-core-extensions.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -127,33 +128,49 @@ int load_config(tf_build *b) {
 }
 
 /* ---- the content tree --------------------------------------------------------- */
+static int by_name(const void *x, const void *y) { /* past the type byte */
+  return strcmp(*(const char *const *)x + 1, *(const char *const *)y + 1);
+}
+
 /* Lists *.md files below dir (relative names in rel), sorted, not following symlinked
- * folders; symlinked files must resolve inside the content folder (checked by the caller). */
-static void walk(tf_build *b, const char *dir, const char *rel, tf_vec *out, int depth) {
+ * folders; symlinked files must resolve inside the content folder (checked by the caller:
+ * links gets their names). readdir's d_type says what an entry is without a stat. */
+static void walk(tf_build *b, const char *dir, const char *rel, tf_vec *out, tf_map *links, int depth) {
   if (depth > 32) {
     diag_add(&b->diags, dir, 1, 1, DIAG_WARNING, "load-depth", "folders nested deeper than 32 levels are skipped");
     return;
   }
-  tf_vec names = {0}; /* hidden entries (.git, editor files) are skipped */
-  if (dir_list(b->arena, dir, &names) != 0) {
+  DIR *dd = opendir(dir);
+  if (!dd) {
     diag_add(&b->diags, dir, 1, 1, DIAG_ERROR, "load-dir", "cannot read folder: %s", strerror(errno));
     return;
   }
+  tf_vec names = {0}; /* "<type byte><name>"; hidden entries (.git, editor files) are skipped */
+  for (struct dirent *e; (e = readdir(dd));)
+    if (e->d_name[0] != '.') vec_push(b->arena, &names, (void *)arena_printf(b->arena, "%c%s", (char)e->d_type, e->d_name));
+  closedir(dd);
+  if (names.n) qsort(names.items, names.n, sizeof(char *), by_name);
   for (size_t i = 0; i < names.n; i++) {
-    const char *name = names.items[i];
+    const char *name = (const char *)names.items[i] + 1;
+    unsigned char type = (unsigned char)((const char *)names.items[i])[0];
     const char *full = path_join(b->arena, dir, name);
     const char *r = rel ? path_join(b->arena, rel, name) : name;
-    struct stat st;
-    if (lstat(full, &st) != 0) continue;
+    if (type == DT_UNKNOWN) { /* file systems that do not say */
+      struct stat st;
+      if (lstat(full, &st) != 0) continue;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+    }
     if (!utf8_valid(name, strlen(name))) {
       diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-name", "file name is not UTF-8: rename it");
       continue;
     }
-    if (S_ISDIR(st.st_mode)) {
-      walk(b, full, r, out, depth + 1);
-    } else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+    if (type == DT_DIR) {
+      walk(b, full, r, out, links, depth + 1);
+    } else if (type == DT_REG || type == DT_LNK) {
       size_t n = strlen(name);
-      if (n > 3 && !strcmp(name + n - 3, ".md")) vec_push(b->arena, out, (void *)r);
+      if (n <= 3 || strcmp(name + n - 3, ".md")) continue;
+      vec_push(b->arena, out, (void *)r);
+      if (type == DT_LNK) map_put(b->arena, links, r, (void *)r);
     }
   }
 }
@@ -191,10 +208,14 @@ static int split_front_matter(const char *t, size_t n, size_t *ys, size_t *ye, s
   return -2;
 }
 
-static void load_one(tf_build *b, const char *rel) {
+static void load_one(tf_build *b, const char *rel, int is_link) {
   tf_arena *a = b->arena;
   const char *full = path_join(a, b->content_dir, rel);
   char err[256];
+  tf_buf buf = {0};
+  /* A regular file the walk found (through real folders only) is inside the folder: read it
+   * without following a link, in case it became one since. */
+  if (!is_link && file_read_nofollow(full, TF_MAX_DOC_BYTES, &buf, err, sizeof err) == 0) goto read;
   /* A symlink may point anywhere: only files that resolve inside the folder are read. */
   if (access(full, F_OK) != 0) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-read", "cannot resolve: %s", strerror(errno));
@@ -204,12 +225,12 @@ static void load_one(tf_build *b, const char *rel) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-outside", "refusing a file that resolves outside the content folder");
     return;
   }
-  tf_buf buf = {0};
   if (file_read(full, TF_MAX_DOC_BYTES, &buf, err, sizeof err) != 0) {
     diag_add(&b->diags, full, 1, 1, DIAG_ERROR, "load-read", "cannot read: %s", err);
     buf_free(&buf);
     return;
   }
+read:;
   tf_doc *d = arena_alloc(a, sizeof *d);
   d->path = rel;
   d->shown = full;
@@ -340,6 +361,7 @@ void load_content(tf_build *b) {
   }
   resolve_content(b);
   tf_vec files = {0};
-  walk(b, b->content_dir, NULL, &files, 0);
-  for (size_t i = 0; i < files.n; i++) load_one(b, files.items[i]);
+  tf_map links = {0};
+  walk(b, b->content_dir, NULL, &files, &links, 0);
+  for (size_t i = 0; i < files.n; i++) load_one(b, files.items[i], map_get(&links, files.items[i]) != NULL);
 }

@@ -6,6 +6,8 @@
  * "<level> <line> <is_title> <text length> <slug length>\n<text><slug>". */
 #include "memo.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,23 @@ struct tf_memo {
   tf_buf old;     /* the file as read */
   tf_map at;      /* file SHA-256 → its entry in old */
 };
+
+/* Reads n decimal numbers separated by single spaces and ended by '\n' from s (before end):
+ * the byte after the newline, or NULL. (sscanf measured the rest of the file at every call,
+ * which made reading the memo quadratic in its size.) */
+static const char *numbers(const char *s, const char *end, size_t *v, int n) {
+  for (int i = 0; i < n; i++) {
+    if (i && (s >= end || *s++ != ' ')) return NULL;
+    if (s >= end || *s < '0' || *s > '9') return NULL;
+    size_t x = 0;
+    for (; s < end && *s >= '0' && *s <= '9'; s++) {
+      if (x > (SIZE_MAX - 9) / 10) return NULL;
+      x = x * 10 + (size_t)(*s - '0');
+    }
+    v[i] = x;
+  }
+  return s < end && *s == '\n' ? s + 1 : NULL;
+}
 
 tf_memo *memo_open(tf_build *b, const char *path) {
   tf_memo *m = xcalloc(1, sizeof *m);
@@ -29,22 +48,17 @@ tf_memo *memo_open(tf_build *b, const char *path) {
   /* Index the entries; a damaged one ends the index (what came before it stays usable). */
   const char *s = m->old.data + m->head.len, *end = m->old.data + m->old.len;
   while (s < end) {
-    const char *entry = s, *nl = memchr(s, '\n', (size_t)(end - s));
-    size_t nh, rl;
-    int used = 0;
-    if (!nl || nl - s < 66 || sscanf(s + 64, " %zu %zu\n%n", &nh, &rl, &used) != 2 || s + 64 + used != nl + 1 ||
-        rl > (size_t)(end - nl - 1))
-      break;
-    s = nl + 1 + rl;
+    const char *entry = s, *p;
+    size_t v[5];
+    if (end - s < 66 || s[64] != ' ' || !(p = numbers(s + 65, end, v, 2)) || v[1] > (size_t)(end - p)) break;
+    size_t nh = v[0];
+    s = p + v[1];
     for (size_t i = 0; i < nh && s; i++) {
-      int lv, line, title;
-      size_t tl, sl;
-      nl = memchr(s, '\n', (size_t)(end - s));
-      if (!nl || sscanf(s, "%d %d %d %zu %zu\n%n", &lv, &line, &title, &tl, &sl, &used) != 5 || s + used != nl + 1 ||
-          tl > (size_t)(end - nl - 1) || sl > (size_t)(end - nl - 1) - tl)
+      p = numbers(s, end, v, 5);
+      if (!p || v[0] > INT_MAX || v[1] > INT_MAX || v[2] > 1 || v[3] > (size_t)(end - p) || v[4] > (size_t)(end - p) - v[3])
         s = NULL;
       else
-        s = nl + 1 + tl + sl;
+        s = p + v[3] + v[4];
     }
     if (!s) break;
     map_put(b->arena, &m->at, arena_strndup(b->arena, entry, 64), (void *)entry);
@@ -65,20 +79,19 @@ int memo_get(tf_memo *m, tf_doc *d) {
   const char *s = m ? map_get(&m->at, d->sha) : NULL;
   if (!s) return 0;
   tf_arena *a = m->b->arena;
-  size_t nh, rl;
-  int used = 0;
-  sscanf(s + 64, " %zu %zu\n%n", &nh, &rl, &used); /* checked by memo_open */
-  s += 64 + used;
+  size_t v[5];
+  const char *end = m->old.data + m->old.len;
+  s = numbers(s + 65, end, v, 2); /* all checked by memo_open */
+  size_t nh = v[0], rl = v[1];
   d->memo = arena_strndup(a, s, rl);
   s += rl;
   for (size_t i = 0; i < nh; i++) {
     tf_heading *h = arena_alloc(a, sizeof *h);
-    size_t tl, sl;
-    sscanf(s, "%d %d %d %zu %zu\n%n", &h->level, &h->line, &h->is_title, &tl, &sl, &used);
-    s += used;
-    h->text = arena_strndup(a, s, tl);
-    h->slug = arena_strndup(a, s + tl, sl);
-    s += tl + sl;
+    s = numbers(s, end, v, 5);
+    h->level = (int)v[0], h->line = (int)v[1], h->is_title = (int)v[2];
+    h->text = arena_strndup(a, s, v[3]);
+    h->slug = arena_strndup(a, s + v[3], v[4]);
+    s += v[3] + v[4];
     vec_push(a, &d->headings, h);
   }
   return 1;

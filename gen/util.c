@@ -242,9 +242,9 @@ int fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t at) {
   return 0;
 }
 
-int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
+static int read_with(const char *path, int flags, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
   /* O_NONBLOCK: a FIFO (or a device) must not block the build; only regular files are read. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
   if (fd < 0) {
     snprintf(err, errlen, "%s", strerror(errno));
     return -1;
@@ -255,17 +255,20 @@ int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t
     close(fd);
     return -1;
   }
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  /* (O_NONBLOCK does nothing to a regular file's reads: no need to clear it.) */
   if ((size_t)st.st_size > max_bytes) {
     snprintf(err, errlen, "file is %lld bytes, over the limit of %zu", (long long)st.st_size, max_bytes);
     close(fd);
     return -1;
   }
   out->len = 0;
-  buf_grow(out, (size_t)st.st_size);
+  buf_grow(out, (size_t)st.st_size + 1);
   for (;;) {
-    buf_grow(out, 65536);
-    ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+    /* Room for one byte more than the file had: a read that does not fill it has reached the
+     * end (a regular file), which saves the read that would return 0. */
+    if (out->len > (size_t)st.st_size) buf_grow(out, 65536);
+    size_t want = out->cap - out->len - 1;
+    ssize_t r = read(fd, out->data + out->len, want);
     if (r < 0) {
       if (errno == EINTR) continue;
       snprintf(err, errlen, "%s", strerror(errno));
@@ -279,10 +282,19 @@ int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t
       close(fd);
       return -1;
     }
+    if ((size_t)r < want && out->len == (size_t)st.st_size) break;
   }
   out->data[out->len] = 0;
   close(fd);
   return 0;
+}
+
+int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
+  return read_with(path, 0, max_bytes, out, err, errlen);
+}
+
+int file_read_nofollow(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen) {
+  return read_with(path, O_NOFOLLOW, max_bytes, out, err, errlen);
 }
 
 int file_write(const char *path, const void *data, size_t len) {

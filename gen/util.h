@@ -68,6 +68,9 @@ void tf_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 int fd_pread_all(int fd, void *buf, size_t len, uint64_t at);
 int fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t at);
 int file_read(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen);
+/* file_read of a path whose last part must not be a symlink (O_NOFOLLOW): a name the caller
+ * listed as a regular file, read without resolving it again. */
+int file_read_nofollow(const char *path, size_t max_bytes, tf_buf *out, char *err, size_t errlen);
 /* Writes data to path (created or truncated); 0 or -1 with errno. No partial file is left. */
 int file_write(const char *path, const void *data, size_t len);
 /* Writes data to path through a temporary file in the same folder and rename(2). */
