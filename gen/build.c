@@ -40,6 +40,10 @@ const char *build_find_data(tf_arena *a, const char *what) {
   return NULL;
 }
 
+/* The files the last bundle and combined DOCX were, kept to be written over (pack_zip_file). */
+#define SPARE_BUNDLE ".techfile/spare.zip"
+#define SPARE_COMBINED ".techfile/spare.docx"
+
 /* ---- the output set -------------------------------------------------------------------
  * Every file of a build, by name under the output folder. Its bytes are either in memory
  * (reports, assets) or already on disk: rendered pages and the combined file are written as
@@ -52,6 +56,8 @@ typedef struct {
   tf_buf data;          /* the bytes, when in memory */
   const char *path;     /* else: where they are (the final path, or tmp) */
   const char *tmp;      /* written under this temporary name: rename at commit */
+  const char *spare;    /* large files: the replaced file is kept here to be written over next
+                         * time (see pack_zip_file), not freed */
   char sha[65];
   tf_buf z;             /* deflated for the bundle (pack_deflate, last) when zipped is set */
   uint32_t crc;
@@ -148,14 +154,18 @@ static void remove_stale(tf_build *b, const char *dir, const char *rel, outset *
     if (e->d_name[0] == '.') continue;
     const char *full = path_join(b->arena, dir, e->d_name);
     const char *r = path_join(b->arena, rel, e->d_name);
+    unsigned char type = e->d_type; /* a stat per page was a tenth of a millisecond per ten pages */
     struct stat st;
-    if (lstat(full, &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
+    if (type == DT_UNKNOWN) {
+      if (lstat(full, &st) != 0) continue;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
+    if (type == DT_DIR) {
       remove_stale(b, full, r, o);
       rmdir(full); /* only succeeds when empty */
       continue;
     }
-    if (!S_ISREG(st.st_mode)) continue; /* a symlink (maybe to a folder elsewhere) is left alone */
+    if (type != DT_REG) continue; /* a symlink (maybe to a folder elsewhere) is left alone */
     if (!map_get(&o->names, r)) unlink(full);
   }
   closedir(d);
@@ -207,8 +217,8 @@ static int stage_file(const char *path, const char *tmp, const void *data, size_
 /* A file written to tmp: staged for the commit, or dropped when path has the same bytes
  * (make then sees no change). maybe_same: 0 when the caller knows they differ. */
 static void stage_written(outfile *f, const char *tmp, int maybe_same) {
-  if (maybe_same && files_equal(f->path, tmp)) unlink(tmp);
-  else f->tmp = tmp;
+  if (!maybe_same || !files_equal(f->path, tmp)) f->tmp = tmp;
+  else if (!f->spare || rename(tmp, f->spare) != 0) unlink(tmp); /* the spare again, if it was */
 }
 
 /* The temporary name a file is staged under until the commit renames it. */
@@ -335,8 +345,8 @@ static int write_outputs(tf_build *b, outset *o) {
   e[n].name = "SHA256SUMS";
   e[n].data = buf_cstr(&sums);
   e[n].len = sums.len;
-  const char *ztmp = tmp_name(a, zpath);
-  rc = pack_zip_file(e, n + 1, ztmp, err, sizeof err);
+  const char *ztmp = tmp_name(a, zpath), *zspare = path_join(a, b->out_dir, SPARE_BUNDLE);
+  rc = pack_zip_file(e, n + 1, ztmp, zspare, err, sizeof err);
   free(e);
   pack_reader_close(old);
   stage("bundle");
@@ -351,6 +361,7 @@ static int write_outputs(tf_build *b, outset *o) {
   out_add(b, o, "SHA256SUMS", &sums);
   outfile *zf = out_new(b, o, bundle_name(b));
   zf->path = zpath;
+  zf->spare = zspare;
   stage_written(zf, ztmp, maybe_same);
   if (stage_out(b, map_get(&o->names, "SHA256SUMS")) != 0) return -1;
   /* The commit: every staged file is renamed into place. A failure before this point (a full
@@ -359,6 +370,9 @@ static int write_outputs(tf_build *b, outset *o) {
     outfile *f = o->files.items[i];
     if (!f->tmp) continue;
     const char *path = f->path ? f->path : path_join(a, b->out_dir, f->name);
+    /* The file replaced stays as the spare (a second name, so renaming over it frees nothing):
+     * dropping a bundle's blocks cost more than writing it. */
+    if (!rc && f->spare && (unlink(f->spare) == 0 || errno == ENOENT)) (void)link(path, f->spare);
     if (!rc && rename(f->tmp, path) != 0) {
       diag_add(&b->diags, f->tmp, 1, 1, DIAG_ERROR, "output-write", "cannot rename into place: %s", strerror(errno));
       rc = -1;
@@ -618,6 +632,7 @@ static void *worker(void *arg) {
     while (q->next == q->n && !q->closed) pthread_cond_wait(&q->more, &q->mu);
     if (q->next == q->n) {
       pthread_mutex_unlock(&q->mu);
+      pack_thread_end();
       return NULL;
     }
     task *t = q->q[q->next++];
@@ -833,7 +848,8 @@ static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, outset *o) {
   outfile *cf = out_new(b, o, "docx/" COMBINED_FILE ".docx");
   cf->path = path_join(a, b->out_dir, cf->name);
   const char *ctmp = tmp_name(a, cf->path);
-  if (combine_docx(cb, r, ctmp, path_join(a, b->out_dir, SHELL_FILE)) != 0) rc = -1;
+  cf->spare = path_join(a, b->out_dir, SPARE_COMBINED);
+  if (combine_docx(cb, r, ctmp, path_join(a, b->out_dir, SHELL_FILE), cf->spare) != 0) rc = -1;
   else if (pack_sha256_file(ctmp, cf->sha) != 0) {
     diag_add(&b->diags, ctmp, 1, 1, DIAG_ERROR, "output-read", "cannot read back: %s", strerror(errno));
     unlink(ctmp);
@@ -1326,6 +1342,7 @@ int build_run(tf_build *b, int render) {
   combine_free(cb);
   if (go) renderer_commit(b, &rr, 0); /* what is still staged was not committed */
   out_free(&o);
+  pack_thread_end();
   for (size_t i = sizeof made / sizeof *made; go && !wrote && i-- > 0;)
     if (!existed[i]) rmdir(made[i]);
   diag_sort(&b->diags);

@@ -1,6 +1,7 @@
 /* combine.c: the combined technical-file.docx, assembled from chapters. See combine.h. */
 #include "combine.h"
 
+#include <ctype.h>
 #include <libxml/xmlsave.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "pack.h"
 
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#define HOLD_MAX (16u << 20) /* chapter bodies kept in memory rather than spilled */
 
 /* The three parts a chapter adds to: body blocks, list instances (w:num), footnotes. */
 enum { PIECE_BODY, PIECE_NUMS, PIECE_NOTES, NPIECES };
@@ -45,6 +47,7 @@ struct tf_combine {
   int fn_end, num_end, bm_end;      /* the highest number used so far */
   int fn_stride, num_stride, bm_stride;
   piece out[NPIECES];               /* spliced parts, owned until combine_free */
+  size_t held;                      /* bytes of chapter bodies combine_spill kept in memory */
   tf_buf shell_ns;
   tf_buf shell_cache;               /* a new shell cache to write when the build commits */
 };
@@ -424,18 +427,20 @@ int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta
     vec_push(a, &ch->rels, e);
   }
   for (int i = 0; i < NPIECES && !r.bad; i++) {
-    unsigned crc;
-    size_t raw, zlen;
-    int used = 0;
-    nl = memchr(r.s, '\n', (size_t)(r.end - r.s));
-    if (!nl || sscanf(r.s, "%8x %zu %zu\n%n", &crc, &raw, &zlen, &used) != 3 || r.s + used != nl + 1 || zlen > (size_t)(r.end - nl - 1))
-      return -1;
-    r.s = nl + 1;
-    ch->p[i].crc = crc;
-    ch->p[i].raw = raw;
+    /* "<crc: 8 hex digits> <raw length> <deflated length>\n" (no sscanf: it would measure the
+     * whole rest of the record first) */
+    char *stop;
+    size_t sz[2];
+    if (r.end - r.s < 9 || !isxdigit((unsigned char)r.s[0])) return -1;
+    unsigned long crc = strtoul(r.s, &stop, 16);
+    if (stop != r.s + 8 || *stop != ' ') return -1;
+    r.s = stop + 1;
+    if (!numbers(&r, 2, sz) || sz[1] > (size_t)(r.end - r.s)) return -1;
+    ch->p[i].crc = (uint32_t)crc;
+    ch->p[i].raw = sz[0];
     ch->p[i].z.len = 0;
-    buf_put(&ch->p[i].z, r.s, zlen);
-    r.s += zlen;
+    buf_put(&ch->p[i].z, r.s, sz[1]);
+    r.s += sz[1];
   }
   ch->ready = !r.bad && r.s == r.end;
   if (meta && ch->ready) advance(c, ch);
@@ -445,6 +450,11 @@ int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta
 
 void combine_spill(tf_combine *c, size_t k, int fd, uint64_t at, size_t len) {
   chapter *ch = &c->ch[k];
+  /* The first HOLD_MAX bytes of bodies stay: a technical file of a thousand documents is
+   * spliced without reading a thousand records back (any thread: held is atomic). */
+  size_t z = ch->p[PIECE_BODY].z.len;
+  if (__atomic_add_fetch(&c->held, z, __ATOMIC_RELAXED) <= HOLD_MAX) return;
+  __atomic_sub_fetch(&c->held, z, __ATOMIC_RELAXED);
   ch->spilled = 1;
   ch->spill_fd = fd;
   ch->spill_at = at;
@@ -610,7 +620,7 @@ static size_t shell_load(const tf_buf *f, const char *key, tf_buf *ns, render_pa
   return n;
 }
 
-int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cache) {
+int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cache, const char *spare) {
   tf_build *b = c->b;
   tf_arena *a = b->arena;
   for (size_t k = 0; k < c->n; k++)
@@ -669,7 +679,7 @@ int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cach
                c->ch[k].ns, buf_cstr(&c->shell_ns));
       rc = -1;
     }
-  if (!rc) rc = render_docx_zip_parts(r, p.xml, parts, n, splice, c, NULL, path);
+  if (!rc) rc = render_docx_zip_parts(r, p.xml, parts, n, splice, c, NULL, path, spare);
   render_parts_free(parts, n);
   for (int i = 0; i < NPIECES; i++) buf_free(&c->out[i].z); /* zipped into out */
   xmlFreeDoc(p.xml);

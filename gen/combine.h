@@ -43,14 +43,16 @@ int combine_load(tf_combine *c, size_t k, const void *data, size_t len, int meta
 /* Chapter k's numbering bases, as text for its input key: call in order, just before
  * combine_chapter or combine_load with meta. */
 const char *combine_bases(tf_combine *c, size_t k);
-/* Chapter k's body piece is in the file open at fd, combine_save's len bytes at offset at: it
- * is dropped from memory and read back when the combined file is spliced (at 10,000 documents
- * the bodies are a hundred megabytes). Any thread; fd must stay open until combine_docx. */
+/* Chapter k's body piece is in the file open at fd, combine_save's len bytes at offset at: once
+ * the bodies kept in memory pass 16 MB, it is dropped from memory and read back when the
+ * combined file is spliced (at 10,000 documents the bodies are a hundred megabytes). Any
+ * thread; fd must stay open until combine_docx. */
 void combine_spill(tf_combine *c, size_t k, int fd, uint64_t at, size_t len);
 /* The .docx, written to path (at 10,000 documents it is tens of megabytes): the shell
  * rendered with every chapter spliced in. cache (or NULL): the file of the last build's shell,
- * used when this build's shell tree is the same. 0 or -1 after a diagnostic. */
-int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cache);
+ * used when this build's shell tree is the same. spare: see pack_zip_file. 0 or -1 after a
+ * diagnostic. */
+int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cache, const char *spare);
 /* The shell cache to write to combine_docx's cache file if the build commits (len 0: the one
  * there is still good). */
 const tf_buf *combine_shell_cache(const tf_combine *c);

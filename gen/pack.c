@@ -37,18 +37,38 @@ static int deflate_begin(z_stream *z) {
   return deflateInit2(z, LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK ? 0 : -1;
 }
 
+/* Each thread keeps one stream and resets it per call: setting a stream up costs more than
+ * deflating a page (zlib allocates a quarter megabyte and clears its tables), and a build
+ * deflates thousands of pages and pieces. A reset stream deflates exactly as a new one. */
+static __thread z_stream *thread_z;
+
+void pack_thread_end(void) {
+  if (!thread_z) return;
+  deflateEnd(thread_z);
+  free(thread_z);
+  thread_z = NULL;
+}
+
 int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *crc) {
-  z_stream z;
-  if (deflate_begin(&z) != 0) return -1;
+  if (thread_z && deflateReset(thread_z) != Z_OK) pack_thread_end();
+  if (!thread_z) {
+    z_stream *n = xmalloc(sizeof *n);
+    if (deflate_begin(n) != 0) {
+      free(n);
+      return -1;
+    }
+    thread_z = n;
+  }
+  z_stream *zs = thread_z;
   size_t start = out->len, left = len;
   const unsigned char *p = data;
   int flush = Z_NO_FLUSH, rc;
   for (;;) {
-    if (!z.avail_in) {
+    if (!zs->avail_in) {
       if (left) {
         size_t k = left < PIECE ? left : PIECE;
-        z.next_in = (Bytef *)p;
-        z.avail_in = (uInt)k;
+        zs->next_in = (Bytef *)p;
+        zs->avail_in = (uInt)k;
         p += k;
         left -= k;
       } else if (flush == Z_NO_FLUSH) {
@@ -60,14 +80,13 @@ int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *
     buf_grow(out, PIECE);
     size_t room = out->cap - out->len - 1; /* buf_grow keeps a byte for a NUL */
     if (room > UINT_MAX) room = UINT_MAX;
-    z.next_out = (Bytef *)out->data + out->len;
-    z.avail_out = (uInt)room;
-    rc = deflate(&z, flush);
-    out->len += room - z.avail_out;
+    zs->next_out = (Bytef *)out->data + out->len;
+    zs->avail_out = (uInt)room;
+    rc = deflate(zs, flush);
+    out->len += room - zs->avail_out;
     if (rc != Z_OK && rc != Z_STREAM_END) break;                    /* cannot happen but for bugs */
-    if (flush == Z_FINISH ? rc == Z_STREAM_END : flush == Z_SYNC_FLUSH && z.avail_out) break;
+    if (flush == Z_FINISH ? rc == Z_STREAM_END : flush == Z_SYNC_FLUSH && zs->avail_out) break;
   }
-  deflateEnd(&z);
   if (rc != Z_OK && rc != Z_STREAM_END) {
     out->len = start;
     return -1;
@@ -476,6 +495,8 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
 
 typedef struct {
   char *path, *tmp;
+  char *spare;       /* a file the archive may be written over instead of a new one, or NULL */
+  int reused;        /* tmp is the spare: cut to size at the commit */
   int fd;
   char *buf;         /* bytes [base, base + fill) of the file, not yet written */
   uint64_t base, pos, size;
@@ -511,6 +532,21 @@ static zip_int64_t out_write(out_target *t, const char *data, size_t len) {
   return (zip_int64_t)len;
 }
 
+/* The spare, opened for writing over, if that harms nobody: a regular file (never through a
+ * symlink) with no other name, and open nowhere else (a write lease is granted only then: a
+ * reader still holding the archive it once was keeps its bytes). -1: make a new file. */
+static int spare_open(const char *spare) {
+  int fd = open(spare, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  struct stat st;
+  if (fd < 0) return -1;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || fcntl(fd, F_SETLEASE, F_WRLCK) != 0) {
+    close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETLEASE, F_UNLCK);
+  return fd;
+}
+
 static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd) {
   out_target *t = ud;
   static unsigned serial;
@@ -527,6 +563,13 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
   case ZIP_SOURCE_ERROR:
     return zip_error_to_data(&t->err, data, len);
   case ZIP_SOURCE_BEGIN_WRITE: {
+    if (t->spare && (t->fd = spare_open(t->spare)) >= 0) {
+      t->tmp = xstrdup(t->spare);
+      t->reused = 1;
+      t->buf = xmalloc(OUT_BUF);
+      t->base = t->pos = t->size = 0, t->fill = 0;
+      return 0;
+    }
     size_t n = strlen(t->path) + 48;
     t->tmp = xmalloc(n);
     for (int tries = 0; t->fd < 0 && tries < 100; tries++) {
@@ -557,6 +600,7 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
     return (zip_int64_t)t->pos;
   case ZIP_SOURCE_COMMIT_WRITE: {
     int rc = out_flush(t);
+    if (rc == 0 && t->reused && ftruncate(t->fd, (off_t)t->size) != 0) rc = -1; /* the spare's longer tail */
     if (close(t->fd) != 0) rc = -1;
     t->fd = -1;
     if (rc == 0 && rename(t->tmp, t->path) != 0) rc = -1;
@@ -581,6 +625,7 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
     zip_error_fini(&t->err);
     free(t->buf);
     free(t->tmp);
+    free(t->spare);
     free(t->path);
     free(t);
     return 0;
@@ -590,12 +635,13 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
   }
 }
 
-int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, size_t errlen) {
+int pack_zip_file(const pack_entry *e, size_t n, const char *path, const char *spare, char *err, size_t errlen) {
   if (no_entries(n, path, err, errlen)) return -1;
-  /* written to a temporary file next to path and renamed over path on commit, or removed
-   * when anything fails, so path never holds a partial archive */
+  /* written to a temporary file next to path (or over the spare) and renamed over path on
+   * commit, or removed when anything fails, so path never holds a partial archive */
   out_target *t = xcalloc(1, sizeof *t);
   t->path = xstrdup(path);
+  t->spare = spare ? xstrdup(spare) : NULL;
   t->fd = -1;
   zip_error_init(&t->err);
   zip_error_t ze;
@@ -613,11 +659,18 @@ int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, si
   return write_zip(z, e, n, path, err, errlen);
 }
 
+/* A digest in lowercase hex (snprintf per byte cost more than the digest of a page). */
+static void hex32(const unsigned char md[32], char out[65]) {
+  static const char digits[] = "0123456789abcdef";
+  for (unsigned i = 0; i < 32; i++) out[2 * i] = digits[md[i] >> 4], out[2 * i + 1] = digits[md[i] & 15];
+  out[64] = 0;
+}
+
 void pack_sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned char md[32];
   unsigned int mdlen = 0;
   if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL)) tf_fatal("libcrypto: SHA-256 failed");
-  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+  hex32(md, out);
 }
 
 int pack_sha256_file(const char *path, char out[65]) {
@@ -642,7 +695,7 @@ int pack_sha256_file(const char *path, char out[65]) {
     errno = en;
     return -1;
   }
-  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+  hex32(md, out);
   return 0;
 }
 

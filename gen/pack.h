@@ -61,8 +61,13 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
  * folder (libzip's) that is renamed over path at the end: the archive is never in memory,
  * and on failure (-1, err names the file at fault) path is left as it was, so no partial
  * archive is ever seen there. n must be at least 1 (libzip would delete path otherwise).
- * The file gets the umask's mode, or keeps the mode of the file it replaces. */
-int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, size_t errlen);
+ * The file gets the umask's mode, or keeps the mode of the file it replaces.
+ * spare (or NULL): a file of the caller's the archive may be written over instead (then renamed
+ * to path): replacing a large file costs the kernel more than writing it (freeing the old
+ * file's blocks and cached pages, allocating new ones); overwriting a spare's blocks costs
+ * neither. It is used only when it is a regular file with no other link that nobody else has
+ * open; otherwise it is left as it is and a new file is made. */
+int pack_zip_file(const pack_entry *e, size_t n, const char *path, const char *spare, char *err, size_t errlen);
 
 /* Appends to out the raw deflate (no zlib or gzip header) of data[0..len) at level 1, and
  * sets *crc to the CRC-32 of data. last: ends the stream (Z_FINISH). !last: ends with a
@@ -71,6 +76,9 @@ int pack_zip_file(const pack_entry *e, size_t n, const char *path, char *err, si
  * stream; combine their CRCs with pack_crc32_combine. Chunks do not share a dictionary, so
  * chunked output is a little larger than one call's. 0, or -1 if zlib fails (no memory). */
 int pack_deflate(const void *data, size_t len, int last, tf_buf *out, uint32_t *crc);
+/* Frees the calling thread's deflate stream (pack_deflate keeps one per thread): a thread that
+ * called pack_deflate calls this before it ends. */
+void pack_thread_end(void);
 /* The CRC-32 of A followed by B, from crc(A), crc(B) and B's length (zlib's crc32_combine). */
 uint32_t pack_crc32_combine(uint32_t crc1, uint32_t crc2, size_t len2);
 

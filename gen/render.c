@@ -435,7 +435,7 @@ static void grow(size_t *cap, pack_entry **parts, xmlChar ***mems, char ***names
 xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page) { return transform(r, r->docx, page, "DOCX"); }
 
 static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngiven, int take, render_splice_fn splice,
-                    void *ctx, tf_buf *out, const char *path);
+                    void *ctx, tf_buf *out, const char *path, const char *spare);
 
 int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   xmlDocPtr res = render_docx_package(r, page);
@@ -443,7 +443,7 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out) {
   render_part *parts;
   size_t n = render_docx_parts(res, &parts);
   xmlFreeDoc(res);
-  int rc = docx_zip(r, page, parts, n, 1, NULL, NULL, out, NULL);
+  int rc = docx_zip(r, page, parts, n, 1, NULL, NULL, out, NULL, NULL);
   free(parts); /* its names and bytes were taken */
   return rc;
 }
@@ -489,14 +489,14 @@ void render_parts_free(render_part *p, size_t n) {
 }
 
 int render_docx_zip_parts(tf_render *r, xmlDocPtr page, const render_part *given, size_t ngiven, render_splice_fn splice,
-                          void *ctx, tf_buf *out, const char *path) {
-  return docx_zip(r, page, (render_part *)given, ngiven, 0, splice, ctx, out, path);
+                          void *ctx, tf_buf *out, const char *path, const char *spare) {
+  return docx_zip(r, page, (render_part *)given, ngiven, 0, splice, ctx, out, path, spare);
 }
 
 /* take: the given parts' names and bytes become the entries' (freed here); else they are
  * copied, since the reference's numbering and theme below replace some. */
 static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngiven, int take, render_splice_fn splice,
-                    void *ctx, tf_buf *out, const char *path) {
+                    void *ctx, tf_buf *out, const char *path, const char *spare) {
   tf_build *b = r->b;
   size_t cap = r->nstatic + ngiven + 32, n = 0;
   pack_entry *parts = xcalloc(cap, sizeof *parts);
@@ -568,7 +568,7 @@ static int docx_zip(tf_render *r, xmlDocPtr page, render_part *given, size_t ngi
     if (splice(ctx, &parts[i]) != 0) rc = -1;
   qsort(parts, n, sizeof *parts, part_cmp);
   char err[256];
-  if (rc == 0 && (path ? pack_zip_file(parts, n, path, err, sizeof err) : pack_zip(parts, n, out, err, sizeof err)) != 0) {
+  if (rc == 0 && (path ? pack_zip_file(parts, n, path, spare, err, sizeof err) : pack_zip(parts, n, out, err, sizeof err)) != 0) {
     char pname[128];
     diag_add(&b->diags, page_file(page, pname), 1, 1, DIAG_ERROR, "docx-pack", "%s", err);
     rc = -1;

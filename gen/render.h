@@ -26,7 +26,7 @@ int render_docx(tf_render *r, xmlDocPtr page, tf_buf *out);
  * tree of a page (NULL after a diagnostic; the caller frees it); that tree's parts serialised
  * (its part roots are moved out, so the tree is of no further use; the parts can be kept
  * between builds); the .docx made from such parts, into out, or with path set into that file
- * (pack_zip_file; out unused). splice, when set, sees every part before it is zipped and may
+ * (pack_zip_file, over spare if it may be; out unused). splice, when set, sees every part before it is zipped and may
  * point the entry at other bytes (which it owns, and which must outlive the call); -1 stops. */
 xmlDocPtr render_docx_package(tf_render *r, xmlDocPtr page);
 typedef struct { char *name; xmlChar *data; size_t len; } render_part;
@@ -34,7 +34,7 @@ size_t render_docx_parts(xmlDocPtr package, render_part **out);
 void render_parts_free(render_part *parts, size_t n);
 typedef int (*render_splice_fn)(void *ctx, pack_entry *part);
 int render_docx_zip_parts(tf_render *r, xmlDocPtr page, const render_part *parts, size_t n, render_splice_fn splice,
-                          void *ctx, tf_buf *out, const char *path);
+                          void *ctx, tf_buf *out, const char *path, const char *spare);
 /* The bytes a tree's key is hashed from (appended to t): every node under top in document
  * order. Two trees give the same bytes only if they are the same tree. */
 void render_tree_bytes(xmlNodePtr top, tf_buf *t);

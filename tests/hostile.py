@@ -848,7 +848,8 @@ if sane("a symlinked folder inside the previous output", r):
 t, cc, out = built_with_victim("state-symlinks", {"a.md": doc("# A\n\nfirst\n"), "b.md": doc("# B\n\nsecond\n", id_="DOC-B", title="B")},
                               {"victim.txt": "do not touch\n"})
 for name, target in [("chapters.store", os.path.join(t, "victim.txt")), ("shell", os.path.join(t, "victim.txt")),
-                     ("memo", os.path.join(cc, "b.md")), ("pages", os.path.join(t, "victim.txt"))]:
+                     ("memo", os.path.join(cc, "b.md")), ("pages", os.path.join(t, "victim.txt")),
+                     ("spare.zip", os.path.join(t, "victim.txt")), ("spare.docx", os.path.join(t, "victim.txt"))]:
     p = os.path.join(out, ".techfile", name)
     if os.path.lexists(p):
         os.remove(p)

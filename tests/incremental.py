@@ -367,6 +367,69 @@ if raced:
 else:
     check("a file saved during a build: the edit landed while the build ran (three tries)", False, ends)
 
+# The bundle and the combined file a build replaces are kept as spares (.techfile/spare.zip and
+# spare.docx) and the next build writes over them instead of making new files: but never over a
+# file that has another name (a writer's hard link to the bundle they handed over) or that a
+# reader still has open.
+spare_src = tmpdir()
+shutil.copytree(CONTENT, spare_src, dirs_exist_ok=True)
+spare_out = tmpdir("techfile-spare-")
+BUNDLE = os.path.join(spare_out, "Pulsewise-Monitor-3.2.0-technical-file.zip")
+SPARE = os.path.join(spare_out, ".techfile", "spare.zip")
+n_edit = [0]
+
+
+def spare_edit():
+    n_edit[0] += 1
+    with open(os.path.join(spare_src, "risk", "threat-model.md"), "a", encoding="utf-8") as f:
+        f.write(f"\nOne more sentence, number {n_edit[0]}.\n")
+    rc, err, _, _ = build(spare_src, spare_out)
+    return rc, err
+
+
+build(spare_src, spare_out)
+first = os.stat(BUNDLE).st_ino
+rc, err = spare_edit()
+check("an edit keeps the replaced bundle as the spare", rc == 0 and os.path.exists(SPARE) and os.stat(SPARE).st_ino == first,
+      (rc, err[-300:]))
+second = os.stat(BUNDLE).st_ino
+rc, err = spare_edit()
+ok, diff = same_tree(spare_out, clean_build(spare_src)[1])
+
+
+def leases_work(folder):
+    """Whether this file system grants a write lease (techfile writes over a spare only then)."""
+    import fcntl
+    p = os.path.join(folder, "lease-probe")
+    with open(p, "w") as f:
+        try:
+            fcntl.fcntl(f, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+            fcntl.fcntl(f, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+            return True
+        except OSError:
+            return False
+        finally:
+            os.remove(p)
+
+
+reused = os.stat(BUNDLE).st_ino == first and os.stat(SPARE).st_ino == second
+check("the next edit writes the bundle over the spare, and equals a clean build",
+      rc == 0 and ok and (reused or not leases_work(spare_out)), (rc, diff, err[-300:]))
+reader = open(BUNDLE, "rb")  # a reader of this bundle, which the next build makes the spare
+read_kept = open(BUNDLE, "rb").read()
+for _ in range(2):
+    rc, err = spare_edit()
+check("a reader holding a bundle open keeps its bytes through later builds", rc == 0 and reader.read() == read_kept, err[-300:])
+reader.close()
+handed = os.path.join(tmpdir(), "handed-over.zip")
+os.link(BUNDLE, handed)  # a writer's hard link to the bundle they handed over
+kept = open(handed, "rb").read()
+for _ in range(2):
+    rc, err = spare_edit()
+check("a hard link to a bundle keeps its bytes through later builds", rc == 0 and open(handed, "rb").read() == kept, err[-300:])
+ok, diff = same_tree(spare_out, clean_build(spare_src)[1])
+check("...and the builds beside them equal a clean build", ok, diff)
+
 # -j N gives the same bytes as -j 1.
 a, b = tmpdir(), tmpdir()
 rc1, _, _, _ = build(CONTENT, a, extra=["-j", "1"])

@@ -208,7 +208,7 @@ static void test_pack_chunks(void) {
                      {.name = "plain.txt", .data = "plain", .len = 5}};
   const char *zpath = tmp_path("chunks.zip"), *want = tmp_path("chunks.txt");
   char err[256];
-  rc = pack_zip_file(e, 2, zpath, err, sizeof err) | write_file(want, all.data, all.len, 0644) |
+  rc = pack_zip_file(e, 2, zpath, NULL, err, sizeof err) | write_file(want, all.data, all.len, 0644) |
        file_read(zpath, 1u << 24, &zip, err, sizeof err);
   CHECK("the joined chunks go into the archive as they are", rc == 0 && contains(&zip, &comp) && !contains(&zip, &one));
   char cmd[512];
@@ -223,7 +223,7 @@ static void test_pack_chunks(void) {
   CHECK("unzip -t: no errors, and unzip -p gives the concatenation", system(cmd) == 0);
   /* The same reader must fail when the CRC does not match: the checks above can fail. */
   e[0].crc ^= 0x80;
-  rc = pack_zip_file(e, 2, zpath, err, sizeof err);
+  rc = pack_zip_file(e, 2, zpath, NULL, err, sizeof err);
   snprintf(cmd, sizeof cmd, "unzip -tqq %s >/dev/null 2>&1", zpath);
   CHECK("unzip -t fails on a wrong CRC", rc == 0 && system(cmd) != 0);
   unlink(zpath), unlink(want);
@@ -294,13 +294,32 @@ static void test_pack_files(void) {
   CHECK("entries read from files give the same bytes as in memory (deflated and stored)", rc == 0 && rp == 0 && same(&zm, &zp));
   CHECK("a stored name read from a file is stored", contains(&zp, &img));
   const char *out = tmp_path("out.zip");
-  rc = pack_zip_file(onpath, 4, out, err, sizeof err) | file_read(out, 1u << 24, &zf, err, sizeof err);
+  rc = pack_zip_file(onpath, 4, out, NULL, err, sizeof err) | file_read(out, 1u << 24, &zf, err, sizeof err);
   CHECK("pack_zip_file writes pack_zip's archive byte for byte", rc == 0 && same(&zf, &zm));
   struct stat sb;
   mode_t mask = umask(0);
   umask(mask);
   CHECK("pack_zip_file's file has the umask's mode (not a temporary file's 0600)",
         stat(out, &sb) == 0 && (sb.st_mode & 0777) == (0666 & ~mask));
+  /* Over a spare: a longer file's blocks written over and its tail cut, the same bytes; a
+   * spare with a second name is left alone (a new file is made). */
+  {
+    const char *spare = tmp_path("spare.zip"), *other = tmp_path("spare-link.zip"), *out2 = tmp_path("out2.zip");
+    tf_buf junk = {0}, got = {0};
+    for (int i = 0; i < 200000; i++) buf_putc(&junk, (char)('a' + i % 26));
+    struct stat sp, so2;
+    int w = write_file(spare, junk.data, junk.len, 0644);
+    stat(spare, &sp);
+    rc = w | pack_zip_file(onpath, 4, out2, spare, err, sizeof err) | file_read(out2, 1u << 24, &got, err, sizeof err);
+    CHECK("pack_zip_file over a longer spare: the spare's file, cut to pack_zip's bytes, renamed to path",
+          rc == 0 && same(&got, &zm) && stat(out2, &so2) == 0 && so2.st_ino == sp.st_ino && access(spare, F_OK) != 0);
+    w = write_file(spare, junk.data, junk.len, 0644) | link(spare, other);
+    rc = w | pack_zip_file(onpath, 4, out2, spare, err, sizeof err) | file_read(out2, 1u << 24, &got, err, sizeof err);
+    tf_buf still = {0};
+    CHECK("a spare with another name is not written over",
+          rc == 0 && same(&got, &zm) && file_read(other, 1u << 24, &still, err, sizeof err) == 0 && same(&still, &junk));
+    buf_free(&junk), buf_free(&got), buf_free(&still);
+  }
 
   /* Reading it back; entries copied from it into a new archive, as they are stored (deflated
    * and stored ones, among new ones), give the archive made from scratch; a missing one is
@@ -328,29 +347,29 @@ static void test_pack_files(void) {
   const char *fresh = tmp_path("fresh.zip"), *missing = tmp_path("missing.css");
   pack_entry broken[3] = {mem[0], {.name = "style.css", .path = missing}, mem[3]};
   dir_names(names_before, sizeof names_before);
-  rc = pack_zip_file(broken, 3, fresh, err, sizeof err);
+  rc = pack_zip_file(broken, 3, fresh, NULL, err, sizeof err);
   dir_names(names_after, sizeof names_after);
   CHECK("an unreadable path fails and names the file", rc == -1 && strstr(err, missing));
   CHECK("a failed pack_zip_file leaves no file and no temporary file", access(fresh, F_OK) != 0 && !strcmp(names_before, names_after));
   broken[1] = (pack_entry){.name = "pic.jpg", .path = missing};
-  rc = pack_zip_file(broken, 3, fresh, err, sizeof err);
+  rc = pack_zip_file(broken, 3, fresh, NULL, err, sizeof err);
   CHECK("an unreadable path with a stored name fails and names the file", rc == -1 && strstr(err, missing) && access(fresh, F_OK) != 0);
   broken[1] = (pack_entry){.name = "dir.txt", .path = pack_dir};
   rc = pack_zip(broken, 3, &zf, err, sizeof err);
   CHECK("a folder as path fails and names it", rc == -1 && strstr(err, pack_dir));
   /* Found only while the archive is written: /proc files say size 0 but have bytes. */
   broken[1] = (pack_entry){.name = "status.txt", .path = "/proc/self/status"};
-  rc = pack_zip_file(broken, 3, fresh, err, sizeof err);
+  rc = pack_zip_file(broken, 3, fresh, NULL, err, sizeof err);
   dir_names(names_after, sizeof names_after);
   CHECK("a file that changes size while written fails, naming it, and leaves no file",
         rc == -1 && strstr(err, "/proc/self/status") && access(fresh, F_OK) != 0 && !strcmp(names_before, names_after));
   file_read(out, 1u << 24, &before, err, sizeof err);
   broken[1] = (pack_entry){.name = "style.css", .path = missing};
-  rc = pack_zip_file(broken, 3, out, err, sizeof err);
+  rc = pack_zip_file(broken, 3, out, NULL, err, sizeof err);
   zf.len = 0;
   file_read(out, 1u << 24, &zf, err, sizeof err);
   CHECK("a failed pack_zip_file leaves the previous file at path whole", rc == -1 && before.len && same(&before, &zf));
-  rc = pack_zip_file(mem, 0, out, err, sizeof err);
+  rc = pack_zip_file(mem, 0, out, NULL, err, sizeof err);
   CHECK("pack_zip_file refuses no entries and keeps the previous file", rc == -1 && access(out, F_OK) == 0);
   zf.len = 0;
   rc = pack_zip(mem, 0, &zf, err, sizeof err);
@@ -393,7 +412,7 @@ static void test_pack_file_buffer(void) {
   e[SMALL].name = "q/noise.png", e[SMALL].data = noise.data, e[SMALL].len = noise.len;      /* stored, 2.6 MB */
   e[SMALL + 1].name = "q/text.xml", e[SMALL + 1].data = text.data, e[SMALL + 1].len = text.len; /* deflated, 3 MB */
   const char *out = tmp_path("buffered.zip");
-  int rc = pack_zip(e, SMALL + 2, &zm, err, sizeof err) | pack_zip_file(e, SMALL + 2, out, err, sizeof err) |
+  int rc = pack_zip(e, SMALL + 2, &zm, err, sizeof err) | pack_zip_file(e, SMALL + 2, out, NULL, err, sizeof err) |
            file_read(out, 1u << 26, &zf, err, sizeof err);
   CHECK("pack_zip_file: entries larger than its buffer and many small ones, the bytes pack_zip gives",
         rc == 0 && zm.len > (3u << 20) && same(&zm, &zf));
