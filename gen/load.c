@@ -331,8 +331,9 @@ read:;
     d->broken = 1;
   } else {
     int line = 0;
-    yval *root = NULL;
-    if (yv_parse(a, t + skip + ys, ye - ys, &root, &line, err, sizeof err) != 0) {
+    /* A file the memo knows: the tree its last parse gave (libyaml is most of loading) */
+    yval *root = known ? memo_front_matter(b->memo, d->sha, a) : NULL;
+    if (!root && yv_parse(a, t + skip + ys, ye - ys, &root, &line, err, sizeof err) != 0) {
       diag_add(&b->diags, full, line + 1, 1, DIAG_ERROR, "front-matter-yaml", "%s", err);
       d->broken = 1;
     } else if (!root || root->kind != YV_MAP) {

@@ -90,9 +90,9 @@ int main(int argc, char **argv) {
    * keeps the same zone and lets glibc see it is unchanged. */
   if (!getenv("TZ")) setenv("TZ", ":/etc/localtime", 0);
   /* A build allocates and frees much the same memory page after page: glibc's defaults give
-   * large blocks back to the kernel at once and fault them in again (a tenth of an edit
-   * build's time). Keep them; the peak is what it was. */
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+   * the heap's free top back to the kernel and fault it in again (a sixth of an edit build's
+   * time). Keep it; blocks over 128 KB are still mapped and unmapped on their own, and the
+   * places that free a lot call malloc_trim. */
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (argc < 2) return usage_error("%s", "missing command");
   const char *cmd = argv[1];

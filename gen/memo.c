@@ -1,9 +1,16 @@
 /* memo.c: per-document results kept between builds. See memo.h.
  *
- * The file: "techfile-memo 1\n<techfile version> <cmark-gfm version>\n<catalog SHA-256>\n",
- * then one entry per document: "<file SHA-256> <headings> <results length>\n", the results
- * ("<clause>=<0 or 1 per content rule>\n" per claim), and per heading
- * "<level> <line> <is_title> <text length> <slug length>\n<text><slug>". */
+ * The file: "techfile-memo 2\n<techfile version> <cmark-gfm version>\n<catalog SHA-256>\n",
+ * then one entry per document: "<file SHA-256> <headings> <results length> <front matter
+ * length>\n", the results ("<clause>=<0 or 1 per content rule>\n" per claim), the front matter
+ * tree (below), and per heading "<level> <line> <is_title> <text length> <slug length>\n<text><slug>".
+ *
+ * The front matter tree, node by node in document order: "<s|q|m><line> <col> <n>\n", where n
+ * is a scalar's length (its bytes follow), a sequence's items or a mapping's pairs (each key,
+ * then its value, follow). libyaml took a fifth of an edit build to parse what this gives back.
+ *
+ * An entry depends only on the file's bytes, the catalog and the versions in the header, so a
+ * document found here has its entry copied as it is into the next memo. */
 #include "memo.h"
 
 #include <limits.h>
@@ -11,12 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct {
+  const char *start, *end;  /* the whole entry in old */
+  const char *fm;           /* its front matter tree, fm_len bytes */
+  size_t fm_len;
+} entry;
+
 struct tf_memo {
   tf_build *b;
   const char *path;
   tf_buf head;    /* the header this build would write */
   tf_buf old;     /* the file as read */
-  tf_map at;      /* file SHA-256 → its entry in old */
+  tf_map at;      /* file SHA-256 → its entry (entry *) */
 };
 
 /* Reads n decimal numbers separated by single spaces and ended by '\n' from s (before end):
@@ -40,7 +53,7 @@ tf_memo *memo_open(tf_build *b, const char *path) {
   tf_memo *m = xcalloc(1, sizeof *m);
   m->b = b;
   m->path = path;
-  buf_printf(&m->head, "techfile-memo 1\n%s %s\n%s\n", TF_VERSION, cmark_version_string(), b->catalog.sha);
+  buf_printf(&m->head, "techfile-memo 2\n%s %s\n%s\n", TF_VERSION, cmark_version_string(), b->catalog.sha);
   char err[128];
   if (file_read(path, 1u << 30, &m->old, err, sizeof err) != 0 || m->old.len < m->head.len ||
       memcmp(m->old.data, m->head.data, m->head.len))
@@ -48,11 +61,17 @@ tf_memo *memo_open(tf_build *b, const char *path) {
   /* Index the entries; a damaged one ends the index (what came before it stays usable). */
   const char *s = m->old.data + m->head.len, *end = m->old.data + m->old.len;
   while (s < end) {
-    const char *entry = s, *p;
+    const char *start = s, *p;
     size_t v[5];
-    if (end - s < 66 || s[64] != ' ' || !(p = numbers(s + 65, end, v, 2)) || v[1] > (size_t)(end - p)) break;
+    if (end - s < 66 || s[64] != ' ' || !(p = numbers(s + 65, end, v, 3)) || v[1] > (size_t)(end - p) ||
+        v[2] > (size_t)(end - p) - v[1])
+      break;
     size_t nh = v[0];
-    s = p + v[1];
+    entry *e = arena_alloc(b->arena, sizeof *e);
+    e->start = start;
+    e->fm = p + v[1];
+    e->fm_len = v[2];
+    s = p + v[1] + v[2];
     for (size_t i = 0; i < nh && s; i++) {
       p = numbers(s, end, v, 5);
       if (!p || v[0] > INT_MAX || v[1] > INT_MAX || v[2] > 1 || v[3] > (size_t)(end - p) || v[4] > (size_t)(end - p) - v[3])
@@ -61,7 +80,8 @@ tf_memo *memo_open(tf_build *b, const char *path) {
         s = p + v[3] + v[4];
     }
     if (!s) break;
-    map_put(b->arena, &m->at, arena_strndup(b->arena, entry, 64), (void *)entry);
+    e->end = s;
+    map_put(b->arena, &m->at, arena_strndup(b->arena, start, 64), e);
   }
   return m;
 }
@@ -76,25 +96,76 @@ void memo_free(tf_memo *m) {
 int memo_known(const tf_memo *m, const char *sha) { return m && map_get(&m->at, sha) != NULL; }
 
 int memo_get(tf_memo *m, tf_doc *d) {
-  const char *s = m ? map_get(&m->at, d->sha) : NULL;
-  if (!s) return 0;
+  const entry *e = m ? map_get(&m->at, d->sha) : NULL;
+  if (!e) return 0;
   tf_arena *a = m->b->arena;
   size_t v[5];
-  const char *end = m->old.data + m->old.len;
-  s = numbers(s + 65, end, v, 2); /* all checked by memo_open */
+  const char *s = numbers(e->start + 65, e->end, v, 3); /* all checked by memo_open */
   size_t nh = v[0], rl = v[1];
   d->memo = arena_strndup(a, s, rl);
-  s += rl;
+  s = e->fm + e->fm_len;
   for (size_t i = 0; i < nh; i++) {
     tf_heading *h = arena_alloc(a, sizeof *h);
-    s = numbers(s, end, v, 5);
+    s = numbers(s, e->end, v, 5);
     h->level = (int)v[0], h->line = (int)v[1], h->is_title = (int)v[2];
     h->text = arena_strndup(a, s, v[3]);
     h->slug = arena_strndup(a, s + v[3], v[4]);
     s += v[3] + v[4];
     vec_push(a, &d->headings, h);
   }
+  d->memo_entry = e;
   return 1;
+}
+
+/* ---- the front matter tree ---- */
+static void fm_put(tf_buf *out, const yval *v) {
+  char head[80];
+  size_t n = v->kind == YV_SCALAR ? strlen(v->str) : v->n;
+  int k = snprintf(head, sizeof head, "%c%d %d %zu\n", v->kind == YV_SCALAR ? 's' : v->kind == YV_SEQ ? 'q' : 'm', v->line, v->col, n);
+  buf_put(out, head, (size_t)k);
+  if (v->kind == YV_SCALAR) buf_put(out, v->str, n);
+  for (size_t i = 0; v->kind != YV_SCALAR && i < n; i++) {
+    if (v->kind == YV_MAP) fm_put(out, v->keys[i]);
+    fm_put(out, v->items[i]);
+  }
+}
+
+/* The node at *s (before end), or NULL when the bytes are not a tree fm_put wrote. */
+static yval *fm_get(tf_arena *a, const char **s, const char *end, int depth) {
+  if (*s >= end || depth > YV_MAX_DEPTH) return NULL;
+  char kind = **s;
+  size_t v[3];
+  const char *p = numbers(*s + 1, end, v, 3);
+  if (!p || (kind != 's' && kind != 'q' && kind != 'm') || v[0] > INT_MAX || v[1] > INT_MAX) return NULL;
+  yval *y = arena_alloc(a, sizeof *y);
+  y->line = (int)v[0], y->col = (int)v[1];
+  *s = p;
+  if (kind == 's') {
+    if (v[2] > (size_t)(end - p)) return NULL;
+    y->kind = YV_SCALAR;
+    y->str = arena_strndup(a, p, v[2]);
+    *s = p + v[2];
+    return y;
+  }
+  size_t n = v[2];
+  if (n > (size_t)(end - p)) return NULL; /* every node takes bytes: a count a damaged file cannot hold */
+  y->kind = kind == 'q' ? YV_SEQ : YV_MAP;
+  y->n = n;
+  if (n) y->items = arena_alloc(a, n * sizeof *y->items);
+  if (n && kind == 'm') y->keys = arena_alloc(a, n * sizeof *y->keys);
+  for (size_t i = 0; i < n; i++) {
+    if (kind == 'm' && !(y->keys[i] = fm_get(a, s, end, depth + 1))) return NULL;
+    if (!(y->items[i] = fm_get(a, s, end, depth + 1))) return NULL;
+  }
+  return y;
+}
+
+yval *memo_front_matter(tf_memo *m, const char *sha, tf_arena *a) {
+  const entry *e = m ? map_get(&m->at, sha) : NULL;
+  if (!e) return NULL;
+  const char *s = e->fm, *end = e->fm + e->fm_len;
+  yval *root = fm_get(a, &s, end, 0);
+  return root && s == end && root->kind == YV_MAP ? root : NULL;
 }
 
 int memo_hit(const tf_doc *d, const char *clause, size_t i) {
@@ -113,7 +184,7 @@ int memo_hit(const tf_doc *d, const char *clause, size_t i) {
 
 int memo_save(tf_memo *m) {
   tf_build *b = m->b;
-  tf_buf out = {0}, res = {0};
+  tf_buf out = {0}, res = {0}, fm = {0};
   buf_put(&out, m->head.data, m->head.len);
   tf_map seen = {0};
   for (size_t i = 0; i < b->docs.n; i++) {
@@ -121,13 +192,20 @@ int memo_save(tf_memo *m) {
     /* a broken file never goes in: load.c skips the byte checks of files found here */
     if (d->broken || d->memo_bad || map_get(&seen, d->sha)) continue;
     map_put(b->arena, &seen, d->sha, d);
-    res.len = 0;
+    if (d->memo_entry) { /* the same file under the same catalog: the same entry */
+      const entry *e = d->memo_entry;
+      buf_put(&out, e->start, (size_t)(e->end - e->start));
+      continue;
+    }
+    res.len = fm.len = 0;
     for (size_t j = 0; j < d->claims.n; j++) {
       tf_claim *c = d->claims.items[j];
       if (c->hits) buf_printf(&res, "%s=%s\n", c->clause, c->hits);
     }
-    buf_printf(&out, "%s %zu %zu\n", d->sha, d->headings.n, res.len);
+    if (d->fm) fm_put(&fm, d->fm);
+    buf_printf(&out, "%s %zu %zu %zu\n", d->sha, d->headings.n, res.len, fm.len);
     buf_put(&out, res.data ? res.data : "", res.len);
+    buf_put(&out, fm.data ? fm.data : "", fm.len);
     for (size_t j = 0; j < d->headings.n; j++) {
       const tf_heading *h = d->headings.items[j];
       buf_printf(&out, "%d %d %d %zu %zu\n%s%s", h->level, h->line, h->is_title, strlen(h->text), strlen(h->slug), h->text, h->slug);
@@ -137,5 +215,6 @@ int memo_save(tf_memo *m) {
   if (out.len != m->old.len || memcmp(out.data, m->old.data, out.len)) rc = file_write_atomic(m->path, out.data, out.len);
   buf_free(&out);
   buf_free(&res);
+  buf_free(&fm);
   return rc;
 }

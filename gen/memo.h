@@ -23,7 +23,10 @@ tf_memo *memo_open(tf_build *b, const char *path);
 /* Whether a file with this SHA-256 is in the memo: it was read, checked and parsed without
  * error by an earlier build (load.c skips its byte checks). */
 int memo_known(const tf_memo *m, const char *sha);
-/* Fills d->headings and d->memo from the memo: 1, or 0 when d is not in it. */
+/* The front matter tree of the file with this SHA-256 as the build that put it in the memo
+ * parsed it (arena a), or NULL: then parse it. */
+yval *memo_front_matter(tf_memo *m, const char *sha, tf_arena *a);
+/* Fills d->headings, d->memo and d->memo_entry from the memo: 1, or 0 when d is not in it. */
 int memo_get(tf_memo *m, tf_doc *d);
 /* Writes the memo of this build's documents (after the checks): 0, or -1. A document whose
  * rules hit PCRE2's limits (d->memo_bad) is left out. Nothing is written when unchanged. */

@@ -76,6 +76,7 @@ typedef struct tf_doc {
                                   NULL after the checks) */
   int plain_utf8;              /* plain is valid UTF-8 (checked once, for catalog_match) */
   const char *memo;            /* content-rule results from the last build (memo.h), or NULL */
+  const void *memo_entry;      /* its memo entry, copied into the next memo as it is */
   int memo_bad;                /* a rule hit PCRE2's limits: keep it out of the memo */
   tf_table *table;             /* first table (records), or NULL */
   int ordinal;                 /* position in the ID-sorted list */

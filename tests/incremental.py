@@ -277,14 +277,14 @@ step("removing the page with the image", lambda: os.remove(os.path.join(src, "no
 # The memo (.techfile/memo): unchanged documents are not parsed again; the entries of a damaged
 # memo from the damage on, and every entry of a memo from another version or catalog, are ignored.
 memo = os.path.join(inc, ".techfile", "memo")
-check("the memo of headings and rule results is kept", os.path.exists(memo) and open(memo, "rb").read().startswith(b"techfile-memo 1\n"))
+check("the memo of headings and rule results is kept", os.path.exists(memo) and open(memo, "rb").read().startswith(b"techfile-memo 2\n"))
 m = open(memo, "rb").read()
 open(memo, "wb").write(m[: len(m) // 2] + b"garbage\n" + m[len(m) // 2:])
 edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
 rc, so, se = run(["build", src, "-o", inc])
 ok, diff = same_tree(inc, clean_build(src)[1])
 check("a damaged memo: the build equals a clean build", rc == 0 and ok, (diff, se[-300:]))
-head = m.split(b"\n", 3)  # "techfile-memo 1", versions, the catalog's SHA-256, the entries
+head = m.split(b"\n", 3)  # "techfile-memo 2", versions, the catalog's SHA-256, the entries
 other = bytes([head[2][0] ^ 1]) + head[2][1:]  # another catalog's checksum, of the same length
 open(memo, "wb").write(b"\n".join([head[0], head[1], other, head[3]]))
 edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()  # else nothing changed: no build
@@ -366,6 +366,26 @@ if raced:
           rc == 0 and "nothing changed" not in se and "A sentence saved while the build ran." in html, se[-300:])
 else:
     check("a file saved during a build: the edit landed while the build ran (three tries)", False, ends)
+
+# Front matter trees come from the memo for unchanged files: what is read from them (titles,
+# evidence, approvals) and the lines and columns diagnostics give must be those of a parse.
+fm_src = tmpdir()
+shutil.copytree(CONTENT, fm_src, dirs_exist_ok=True)
+with open(os.path.join(fm_src, "risk", "extra-notes.md"), "w", encoding="utf-8") as f:
+    f.write("---\nid: TM-900\ntitle: Extra notes\nversion: \"1\"\nstatus: draft\nowner: Product Security Officer\n"
+            "evidence:\n  - {clause: \"7.2\", section: \"No such section\"}\n  -   clause: \"7.3\"\n      section: \"Nor this one\"\n"
+            "tags: [a, {b: [c, \"d e\"]}, '']\nempty: {}\nnone: []\n---\n\n# Extra notes\n\nText.\n")
+fm_out = tmpdir("techfile-fm-")
+build(fm_src, fm_out)
+p = os.path.join(fm_src, "risk", "threat-model.md")  # an edit elsewhere: extra-notes.md comes from the memo
+t = open(p, encoding="utf-8").read()
+open(p, "w", encoding="utf-8").write(t.replace("STRIDE per element", "STRIDE, per element", 1))
+rc, so, se = run(["build", fm_src, "-o", fm_out])
+rc2, so2, se2 = run(["build", fm_src, "-o", tmpdir("techfile-fm-clean-")])
+warned = [l for l in se.splitlines() if "extra-notes.md" in l]
+diags = lambda e: [l for l in e.splitlines() if not l.startswith("techfile: ")]  # the summary counts rendered pages
+check("front matter from the memo: the same diagnostics, lines and columns as a parse, and a clean build's outputs",
+      rc == rc2 and diags(se) == diags(se2) and len(warned) >= 2 and same_tree(fm_out, clean_build(fm_src)[1])[0], (warned, se[-400:], se2[-400:]))
 
 # The bundle and the combined file a build replaces are kept as spares (.techfile/spare.zip and
 # spare.docx) and the next build writes over them instead of making new files: but never over a
