@@ -1037,7 +1037,8 @@ static char *summary_line(tf_build *b) {
  * A build whose inputs (every file of the content folder, the catalog, the templates, the
  * reference DOCX, the techfile binary itself), options and build date are those of the last
  * successful build has nothing to do: it replays that build's diagnostics and exit status.
- * Inputs are compared by size and modification time in nanoseconds, as make does. The
+ * Inputs are compared by size, modification and change time in nanoseconds (make looks at
+ * the modification time only). The
  * inputs' part is taken before the build reads them and kept: a file saved while the build
  * runs differs from it next time, and builds again (a manifest taken after the build would
  * have the new time, and the next build would replay the stale result). */
@@ -1046,8 +1047,11 @@ static char *summary_line(tf_build *b) {
 
 static void stat_line(tf_buf *m, const char *path) {
   struct stat st;
+  /* the change time too: a file rewritten to the same size with its modification time set
+   * back (touch -d, an archive tool) is still a change */
   if (stat(path, &st) == 0)
-    buf_printf(m, "%s %lld %lld.%09ld\n", path, (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    buf_printf(m, "%s %lld %lld.%09ld %lld.%09ld\n", path, (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+               (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
   else buf_printf(m, "%s missing\n", path);
 }
 

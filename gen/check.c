@@ -66,7 +66,7 @@ static void check_claim(tf_build *b, tf_doc *d, tf_claim *c, tf_clause *k, const
   for (size_t i = 0; i < k->content.n; i++) {
     tf_rule *r = k->content.items[i];
     int hit = memo_hit(d, k->clause, i);
-    if (hit < 0 && model_plain_text(d) == 0) hit = catalog_match(b, r, d->plain, d->plain_utf8);
+    if (hit < 0 && model_plain_text(b, d) == 0) hit = catalog_match(b, r, d->plain, d->plain_utf8);
     if (hit < 0) d->memo_bad = 1;
     c->hits[i] = hit == 1 ? '1' : '0';
     if (hit != 1) vec_push(a, &c->reasons, arena_printf(a, "nothing in %s shows that it %s", d->id, r->expect));

@@ -798,7 +798,7 @@ xmlDocPtr decorate_document(tf_build *b, tf_doc *d, tf_vec *deps) {
   size_t cap = 0;
   /* model_build released the parse tree (decorate.h): parse again. */
   int reparsed = !d->ast;
-  if (reparsed) d->ast = load_markdown(d->body ? d->body : "", d->body_len), model_attach_headings(d);
+  if (reparsed) load_body(b, d), d->ast = load_markdown(d->body ? d->body : "", d->body_len), model_attach_headings(d);
   for (cmark_node *n = cmark_node_first_child(d->ast); n; n = cmark_node_next(n))
     if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
       if (c.ndefs == cap) cap = cap ? cap * 2 : 8, c.defs = xrealloc(c.defs, cap * sizeof *c.defs);

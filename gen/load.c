@@ -14,6 +14,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,28 @@ static void load_one(tf_build *b, const char *rel, int is_link) {
   const char *full = path_join(a, b->content_dir, rel);
   char err[256];
   tf_buf buf = {0};
+  struct stat st;
+  int st_taken = 0;
+  if (!is_link && fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+    /* Taken before the bytes are read: a file changed after this is changed next time too. */
+    st_taken = 1;
+    int line0 = 0;
+    const char *sha = memo_file_sha(b->memo, rel, &st, &line0);
+    yval *root = sha ? memo_front_matter(b->memo, sha, a) : NULL;
+    if (root) { /* as an earlier build read it: not read now (load_body reads it if needed) */
+      tf_doc *d = arena_alloc(a, sizeof *d);
+      d->path = rel;
+      d->shown = full;
+      memcpy(d->sha, sha, 65);
+      d->fm = root;
+      d->body_line0 = line0;
+      d->lazy = 1;
+      d->st = st;
+      d->st_taken = 1;
+      vec_push(a, &b->docs, d);
+      return;
+    }
+  }
   /* A regular file the walk found (through real folders only) is inside the folder: read it
    * without following a link, in case it became one since. */
   if (!is_link && file_read_nofollow(full, TF_MAX_DOC_BYTES, &buf, err, sizeof err) == 0) goto read;
@@ -234,6 +257,8 @@ read:;
   tf_doc *d = arena_alloc(a, sizeof *d);
   d->path = rel;
   d->shown = full;
+  d->st = st;
+  d->st_taken = st_taken;
   pack_sha256_hex(buf.data ? buf.data : "", buf.len, d->sha);
   vec_push(a, &b->docs, d);
   const char *t = buf.data;
@@ -353,6 +378,33 @@ read:;
     d->body = copy;
   }
   buf_free(&buf);
+}
+
+int load_body(tf_build *b, tf_doc *d) {
+  if (!d->lazy) return 0;
+  d->lazy = 0;
+  tf_buf buf = {0};
+  char err[256], sha[65];
+  size_t ys, ye, body;
+  int rc = -1;
+  if (file_read_nofollow(d->shown, TF_MAX_DOC_BYTES, &buf, err, sizeof err) != 0)
+    diag_add(&b->diags, d->shown, 1, 1, DIAG_ERROR, "load-read", "cannot read: %s", err);
+  else if (pack_sha256_hex(buf.data ? buf.data : "", buf.len, sha), strcmp(sha, d->sha))
+    diag_add(&b->diags, d->shown, 1, 1, DIAG_ERROR, "load-changed", "the file changed while the build ran: build again");
+  else {
+    const char *t = buf.data ? buf.data : "";
+    size_t skip = buf.len >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    if (split_front_matter(t + skip, buf.len - skip, &ys, &ye, &body) == 0) { /* the memo knows it splits */
+      d->body_len = buf.len - skip - body;
+      char *copy = xmalloc(d->body_len + 1);
+      memcpy(copy, t + skip + body, d->body_len);
+      copy[d->body_len] = 0;
+      d->body = copy;
+      rc = 0;
+    }
+  }
+  buf_free(&buf);
+  return rc;
 }
 
 void load_content(tf_build *b) {

@@ -10,13 +10,21 @@
  * then its value, follow). libyaml took a fifth of an edit build to parse what this gives back.
  *
  * An entry depends only on the file's bytes, the catalog and the versions in the header, so a
- * document found here has its entry copied as it is into the next memo. */
+ * document found here has its entry copied as it is into the next memo.
+ *
+ * Then "files\n" and a line per file as load found it: "<SHA-256> <size> <mtime s> <ns> <ctime s>
+ * <ns> <inode> <body's first line - 1> <path length>\n<path>". A file whose stat still says all
+ * that, and whose checksum has an entry, is not read at all unless its body is needed (as git
+ * trusts its index). A file changed less than two seconds before the memo was written is left
+ * out: a change in the same clock tick would not show in its times. */
 #include "memo.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 typedef struct {
   const char *start, *end;  /* the whole entry in old */
@@ -30,6 +38,7 @@ struct tf_memo {
   tf_buf head;    /* the header this build would write */
   tf_buf old;     /* the file as read */
   tf_map at;      /* file SHA-256 → its entry (entry *) */
+  tf_map files;   /* content path → its "files" line (after the SHA-256 and a space) */
 };
 
 /* Reads n decimal numbers separated by single spaces and ended by '\n' from s (before end):
@@ -83,6 +92,15 @@ tf_memo *memo_open(tf_build *b, const char *path) {
     e->end = s;
     map_put(b->arena, &m->at, arena_strndup(b->arena, start, 64), e);
   }
+  /* The files section (a damaged line ends it) */
+  if (s && end - s >= 6 && !memcmp(s, "files\n", 6))
+    for (s += 6; end - s > 65 && s[64] == ' ';) {
+      size_t v[8];
+      const char *p = numbers(s + 65, end, v, 8);
+      if (!p || v[7] > (size_t)(end - p)) break;
+      map_put(b->arena, &m->files, arena_strndup(b->arena, p, v[7]), (void *)s);
+      s = p + v[7];
+    }
   return m;
 }
 
@@ -94,6 +112,19 @@ void memo_free(tf_memo *m) {
 }
 
 int memo_known(const tf_memo *m, const char *sha) { return m && map_get(&m->at, sha) != NULL; }
+
+const char *memo_file_sha(tf_memo *m, const char *path, const struct stat *st, int *body_line0) {
+  const char *line = m ? map_get(&m->files, path) : NULL;
+  size_t v[8];
+  if (!line || !numbers(line + 65, m->old.data + m->old.len, v, 8)) return NULL;
+  if (v[0] != (size_t)st->st_size || v[1] != (size_t)st->st_mtim.tv_sec || v[2] != (size_t)st->st_mtim.tv_nsec ||
+      v[3] != (size_t)st->st_ctim.tv_sec || v[4] != (size_t)st->st_ctim.tv_nsec || v[5] != (size_t)st->st_ino || v[6] > INT_MAX)
+    return NULL;
+  const char *sha = arena_strndup(m->b->arena, line, 64);
+  if (!map_get(&m->at, sha)) return NULL;
+  *body_line0 = (int)v[6];
+  return sha;
+}
 
 int memo_get(tf_memo *m, tf_doc *d) {
   const entry *e = m ? map_get(&m->at, d->sha) : NULL;
@@ -210,6 +241,18 @@ int memo_save(tf_memo *m) {
       const tf_heading *h = d->headings.items[j];
       buf_printf(&out, "%d %d %d %zu %zu\n%s%s", h->level, h->line, h->is_title, strlen(h->text), strlen(h->slug), h->text, h->slug);
     }
+  }
+  buf_puts(&out, "files\n");
+  time_t now = time(NULL);
+  for (size_t i = 0; i < b->docs.n; i++) {
+    tf_doc *d = b->docs.items[i];
+    const struct stat *st = &d->st;
+    if (d->broken || d->memo_bad || !d->st_taken || st->st_mtim.tv_sec >= now - 2 || st->st_ctim.tv_sec >= now - 2 ||
+        st->st_mtim.tv_sec < 0 || st->st_ctim.tv_sec < 0 || !map_get(&seen, d->sha))
+      continue;
+    buf_printf(&out, "%s %lld %lld %ld %lld %ld %llu %d %zu\n%s", d->sha, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+               st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (unsigned long long)st->st_ino,
+               d->body_line0, strlen(d->path), d->path);
   }
   int rc = 0;
   if (out.len != m->old.len || memcmp(out.data, m->old.data, out.len)) rc = file_write_atomic(m->path, out.data, out.len);

@@ -23,6 +23,9 @@ tf_memo *memo_open(tf_build *b, const char *path);
 /* Whether a file with this SHA-256 is in the memo: it was read, checked and parsed without
  * error by an earlier build (load.c skips its byte checks). */
 int memo_known(const tf_memo *m, const char *sha);
+/* The SHA-256 of the file at path (content-relative) if its stat st is what an earlier build
+ * recorded and the memo has its entry (and *body_line0), else NULL: then read the file. */
+const char *memo_file_sha(tf_memo *m, const char *path, const struct stat *st, int *body_line0);
 /* The front matter tree of the file with this SHA-256 as the build that put it in the memo
  * parsed it (arena a), or NULL: then parse it. */
 yval *memo_front_matter(tf_memo *m, const char *sha, tf_arena *a);

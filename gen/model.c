@@ -19,7 +19,7 @@ void model_init(tf_build *b) {
 }
 
 void model_release_text(tf_doc *d, int body, int plain) {
-  if (body) free((char *)d->body), d->body = NULL;
+  if (body) free((char *)d->body), d->body = NULL, d->lazy = 0; /* not needed any more */
   if (plain) free((char *)d->plain), d->plain = NULL;
 }
 
@@ -267,9 +267,9 @@ static void plain_text(tf_doc *d) {
   buf_free(&plain);
 }
 
-int model_plain_text(tf_doc *d) {
+int model_plain_text(tf_build *b, tf_doc *d) {
   if (d->plain) return 0;
-  if (!d->body) return -1;
+  if (load_body(b, d) != 0 || !d->body) return -1;
   int parsed = !d->ast;
   if (parsed) d->ast = load_markdown(d->body, d->body_len);
   plain_text(d);
@@ -340,6 +340,7 @@ void model_build(tf_build *b) {
     if (memo_get(b->memo, d)) continue; /* unchanged since the last build: no parse */
     /* One parse tree at a time: they cost about 14 times their Markdown. What later stages
      * need of it is kept (headings, plain text); records and pages parse again. */
+    load_body(b, d);
     d->ast = load_markdown(d->body ? d->body : "", d->body_len);
     b->parsed++;
     model_headings(b, d);

@@ -11,6 +11,8 @@
 #include <cmark-gfm.h>
 
 #include "diag.h"
+#include <sys/stat.h>
+
 #include "util.h"
 #include "yval.h"
 
@@ -70,8 +72,11 @@ typedef struct tf_doc {
                                   model_build, records and decorating each parse body and
                                   release the tree (14 times the Markdown in memory) */
   const char *body;            /* the Markdown body (heap), body_len bytes; NULL once its
-                                  page is built */
+                                  page is built, or until load_body reads it (lazy) */
   size_t body_len;
+  int lazy;                    /* unread: the file is as the memo knows it (load.c) */
+  struct stat st;              /* the file as load found it (st_taken), for the memo */
+  int st_taken;
   const char *plain;           /* plain text of title and body, for content rules (heap;
                                   NULL after the checks) */
   int plain_utf8;              /* plain is valid UTF-8 (checked once, for catalog_match) */
@@ -174,7 +179,7 @@ void model_release_text(tf_doc *d, int body, int plain);
 void model_build(tf_build *b);
 /* d->plain made from d->body if it is not there (a memo document whose rule results are
  * missing after all): 0, or -1 when the body is gone. */
-int model_plain_text(tf_doc *d);
+int model_plain_text(tf_build *b, tf_doc *d);
 tf_doc *model_find(const tf_build *b, const char *id);           /* by ID, exact */
 tf_doc *model_find_path(const tf_build *b, const char *relpath); /* by content-relative path */
 tf_heading *model_find_heading(const tf_doc *d, const char *slug_or_text);
@@ -192,6 +197,9 @@ void model_plain(cmark_node *n, tf_buf *out);
 int load_config(tf_build *b);
 void load_content(tf_build *b);
 cmark_node *load_markdown(const char *text, size_t len);
+/* The body of a document load left unread (d->lazy), read now: 0, or -1 after an error
+ * diagnostic (the file changed since the build began). A no-op for every other document. */
+int load_body(tf_build *b, tf_doc *d);
 
 /* catalog.c */
 int catalog_load(tf_build *b, const char *path);

@@ -30,6 +30,7 @@ static tf_table *read_table_of(tf_build *b, tf_doc *d, cmark_node *ast);
 
 /* model_build released the parse tree: parse the document again for its table. */
 static tf_table *read_table(tf_build *b, tf_doc *d) {
+  if (!d->ast) load_body(b, d);
   cmark_node *ast = d->ast ? d->ast : load_markdown(d->body ? d->body : "", d->body_len);
   tf_table *t = read_table_of(b, d, ast);
   if (ast != d->ast) cmark_node_free(ast);

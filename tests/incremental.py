@@ -387,6 +387,34 @@ diags = lambda e: [l for l in e.splitlines() if not l.startswith("techfile: ")] 
 check("front matter from the memo: the same diagnostics, lines and columns as a parse, and a clean build's outputs",
       rc == rc2 and diags(se) == diags(se2) and len(warned) >= 2 and same_tree(fm_out, clean_build(fm_src)[1])[0], (warned, se[-400:], se2[-400:]))
 
+# Files as the memo's "files" section knows them (size, times, inode) are not read at all; a
+# file changed since then is read, however its times were set back; a document whose page must
+# be built again (a title it links to changed) has its body read then.
+import time
+st_src = tmpdir()
+shutil.copytree(CONTENT, st_src, dirs_exist_ok=True)
+st_out = tmpdir("techfile-stat-")
+time.sleep(2.5)  # files changed in the last two seconds are never trusted by their times
+build(st_src, st_out)
+p = os.path.join(st_src, "risk", "threat-model.md")
+t = open(p, encoding="utf-8").read()
+old_times = os.stat(p)
+assert "STRIDE" in t
+open(p, "w", encoding="utf-8").write(t.replace("STRIDE", "stride", 1))  # the same size
+os.utime(p, ns=(old_times.st_atime_ns, old_times.st_mtime_ns))       # and the same modification time
+rc, so, se = run(["build", st_src, "-o", st_out])
+ok, diff = same_tree(st_out, clean_build(st_src)[1])
+check("a file changed to the same size with its modification time set back is read again, and equals a clean build",
+      rc == 0 and ok and "stride" in open(os.path.join(st_out, "html", "TM-001.html"), encoding="utf-8").read(), (diff, se[-300:]))
+time.sleep(2.5)
+build(st_src, st_out)
+edit_title = open(p, encoding="utf-8").read().replace("title: Threat model of Pulsewise Monitor", "title: Threat model, Pulsewise Monitor", 1)
+open(p, "w", encoding="utf-8").write(edit_title)
+rc, so, se = run(["build", st_src, "-o", st_out])
+ok, diff = same_tree(st_out, clean_build(st_src)[1])
+check("a changed title rebuilds the unread documents that link to it from their files, and equals a clean build",
+      rc == 0 and ok and re.search(r"rendered ([3-9]|\d\d+) of", se), (diff, se[-300:]))
+
 # The bundle and the combined file a build replaces are kept as spares (.techfile/spare.zip and
 # spare.docx) and the next build writes over them instead of making new files: but never over a
 # file that has another name (a writer's hard link to the bundle they handed over) or that a
