@@ -209,12 +209,22 @@ static int split_front_matter(const char *t, size_t n, size_t *ys, size_t *ye, s
   return -2;
 }
 
+/* d->body: a heap copy of the body of text (len bytes, a BOM dropped), which split_front_matter
+ * has found; released as soon as its page is built. */
+static void set_body(tf_doc *d, const char *text, size_t len, size_t body) {
+  d->body_len = len - body;
+  char *copy = xmalloc(d->body_len + 1);
+  memcpy(copy, text + body, d->body_len);
+  copy[d->body_len] = 0;
+  d->body = copy;
+}
+
 static void load_one(tf_build *b, const char *rel, int is_link) {
   tf_arena *a = b->arena;
   const char *full = path_join(a, b->content_dir, rel);
   char err[256];
   tf_buf buf = {0};
-  struct stat st;
+  struct stat st = {0};
   int st_taken = 0;
   if (!is_link && fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
     /* Taken before the bytes are read: a file changed after this is changed next time too. */
@@ -370,13 +380,7 @@ read:;
     /* yval lines count from the YAML's first line, which is file line 2. */
     d->body_line0 = line_of(t + skip, body) - 1;
   }
-  if (!d->broken) {
-    d->body_len = n - skip - body;
-    char *copy = xmalloc(d->body_len + 1); /* heap: released as soon as its page is built */
-    memcpy(copy, t + skip + body, d->body_len);
-    copy[d->body_len] = 0;
-    d->body = copy;
-  }
+  if (!d->broken) set_body(d, t + skip, n - skip, body);
   buf_free(&buf);
 }
 
@@ -395,11 +399,7 @@ int load_body(tf_build *b, tf_doc *d) {
     const char *t = buf.data ? buf.data : "";
     size_t skip = buf.len >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
     if (split_front_matter(t + skip, buf.len - skip, &ys, &ye, &body) == 0) { /* the memo knows it splits */
-      d->body_len = buf.len - skip - body;
-      char *copy = xmalloc(d->body_len + 1);
-      memcpy(copy, t + skip + body, d->body_len);
-      copy[d->body_len] = 0;
-      d->body = copy;
+      set_body(d, t + skip, buf.len - skip, body);
       rc = 0;
     }
   }

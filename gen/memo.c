@@ -28,9 +28,16 @@
 
 typedef struct {
   const char *start, *end;  /* the whole entry in old */
-  const char *fm;           /* its front matter tree, fm_len bytes */
-  size_t fm_len;
+  const char *res, *fm;     /* its results (res_len bytes), front matter tree (fm_len bytes) */
+  size_t res_len, fm_len;
+  const char *heads;        /* its nh headings */
+  size_t nh;
 } entry;
+
+typedef struct {
+  const char *sha;          /* 64 hex digits in old */
+  size_t v[7];              /* size, mtime s, ns, ctime s, ns, inode, body's first line - 1 */
+} file_rec;
 
 struct tf_memo {
   tf_build *b;
@@ -38,7 +45,7 @@ struct tf_memo {
   tf_buf head;    /* the header this build would write */
   tf_buf old;     /* the file as read */
   tf_map at;      /* file SHA-256 → its entry (entry *) */
-  tf_map files;   /* content path → its "files" line (after the SHA-256 and a space) */
+  tf_map files;   /* content path → its "files" line (file_rec *) */
 };
 
 /* Reads n decimal numbers separated by single spaces and ended by '\n' from s (before end):
@@ -75,13 +82,13 @@ tf_memo *memo_open(tf_build *b, const char *path) {
     if (end - s < 66 || s[64] != ' ' || !(p = numbers(s + 65, end, v, 3)) || v[1] > (size_t)(end - p) ||
         v[2] > (size_t)(end - p) - v[1])
       break;
-    size_t nh = v[0];
     entry *e = arena_alloc(b->arena, sizeof *e);
     e->start = start;
-    e->fm = p + v[1];
-    e->fm_len = v[2];
-    s = p + v[1] + v[2];
-    for (size_t i = 0; i < nh && s; i++) {
+    e->nh = v[0];
+    e->res = p, e->res_len = v[1];
+    e->fm = p + v[1], e->fm_len = v[2];
+    s = e->heads = p + v[1] + v[2];
+    for (size_t i = 0; i < e->nh && s; i++) {
       p = numbers(s, end, v, 5);
       if (!p || v[0] > INT_MAX || v[1] > INT_MAX || v[2] > 1 || v[3] > (size_t)(end - p) || v[4] > (size_t)(end - p) - v[3])
         s = NULL;
@@ -97,8 +104,11 @@ tf_memo *memo_open(tf_build *b, const char *path) {
     for (s += 6; end - s > 65 && s[64] == ' ';) {
       size_t v[8];
       const char *p = numbers(s + 65, end, v, 8);
-      if (!p || v[7] > (size_t)(end - p)) break;
-      map_put(b->arena, &m->files, arena_strndup(b->arena, p, v[7]), (void *)s);
+      if (!p || v[6] > INT_MAX || v[7] > (size_t)(end - p)) break;
+      file_rec *f = arena_alloc(b->arena, sizeof *f);
+      f->sha = s;
+      memcpy(f->v, v, sizeof f->v);
+      map_put(b->arena, &m->files, arena_strndup(b->arena, p, v[7]), f);
       s = p + v[7];
     }
   return m;
@@ -114,13 +124,13 @@ void memo_free(tf_memo *m) {
 int memo_known(const tf_memo *m, const char *sha) { return m && map_get(&m->at, sha) != NULL; }
 
 const char *memo_file_sha(tf_memo *m, const char *path, const struct stat *st, int *body_line0) {
-  const char *line = m ? map_get(&m->files, path) : NULL;
-  size_t v[8];
-  if (!line || !numbers(line + 65, m->old.data + m->old.len, v, 8)) return NULL;
+  const file_rec *f = m ? map_get(&m->files, path) : NULL;
+  if (!f) return NULL;
+  const size_t *v = f->v;
   if (v[0] != (size_t)st->st_size || v[1] != (size_t)st->st_mtim.tv_sec || v[2] != (size_t)st->st_mtim.tv_nsec ||
-      v[3] != (size_t)st->st_ctim.tv_sec || v[4] != (size_t)st->st_ctim.tv_nsec || v[5] != (size_t)st->st_ino || v[6] > INT_MAX)
+      v[3] != (size_t)st->st_ctim.tv_sec || v[4] != (size_t)st->st_ctim.tv_nsec || v[5] != (size_t)st->st_ino)
     return NULL;
-  const char *sha = arena_strndup(m->b->arena, line, 64);
+  const char *sha = arena_strndup(m->b->arena, f->sha, 64);
   if (!map_get(&m->at, sha)) return NULL;
   *body_line0 = (int)v[6];
   return sha;
@@ -131,11 +141,9 @@ int memo_get(tf_memo *m, tf_doc *d) {
   if (!e) return 0;
   tf_arena *a = m->b->arena;
   size_t v[5];
-  const char *s = numbers(e->start + 65, e->end, v, 3); /* all checked by memo_open */
-  size_t nh = v[0], rl = v[1];
-  d->memo = arena_strndup(a, s, rl);
-  s = e->fm + e->fm_len;
-  for (size_t i = 0; i < nh; i++) {
+  d->memo = arena_strndup(a, e->res, e->res_len);
+  const char *s = e->heads; /* all checked by memo_open */
+  for (size_t i = 0; i < e->nh; i++) {
     tf_heading *h = arena_alloc(a, sizeof *h);
     s = numbers(s, e->end, v, 5);
     h->level = (int)v[0], h->line = (int)v[1], h->is_title = (int)v[2];

@@ -9,10 +9,9 @@
 #define TF_MODEL_H
 
 #include <cmark-gfm.h>
-
-#include "diag.h"
 #include <sys/stat.h>
 
+#include "diag.h"
 #include "util.h"
 #include "yval.h"
 

@@ -566,20 +566,18 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
     if (t->spare && (t->fd = spare_open(t->spare)) >= 0) {
       t->tmp = xstrdup(t->spare);
       t->reused = 1;
-      t->buf = xmalloc(OUT_BUF);
-      t->base = t->pos = t->size = 0, t->fill = 0;
-      return 0;
-    }
-    size_t n = strlen(t->path) + 48;
-    t->tmp = xmalloc(n);
-    for (int tries = 0; t->fd < 0 && tries < 100; tries++) {
-      snprintf(t->tmp, n, "%s.tfz%ld.%u", t->path, (long)getpid(), __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
-      t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* the umask decides, as for every output */
-      if (t->fd < 0 && errno != EEXIST) break;
-    }
-    if (t->fd < 0) {
-      zip_error_set(&t->err, ZIP_ER_TMPOPEN, errno);
-      return -1;
+    } else {
+      size_t n = strlen(t->path) + 48;
+      t->tmp = xmalloc(n);
+      for (int tries = 0; t->fd < 0 && tries < 100; tries++) {
+        snprintf(t->tmp, n, "%s.tfz%ld.%u", t->path, (long)getpid(), __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
+        t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* the umask decides, as for every output */
+        if (t->fd < 0 && errno != EEXIST) break;
+      }
+      if (t->fd < 0) {
+        zip_error_set(&t->err, ZIP_ER_TMPOPEN, errno);
+        return -1;
+      }
     }
     t->buf = xmalloc(OUT_BUF);
     t->base = t->pos = t->size = 0, t->fill = 0;
