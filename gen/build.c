@@ -455,7 +455,7 @@ typedef struct {
   size_t len;                  /* and its length (0: none) */
   outfile *html, *docx;        /* pages: their two outputs */
   outset *o;                   /* which they belong to */
-  char key[65];                /* the tree's key */
+  char key[65];                /* the tree's key (worked out by the worker, unless given) */
   const char *ikey, *deps;     /* input key (depend.h) or NULL; a page's deps, encoded */
   int heavy;                   /* a generated page: grows with the whole file (see run_task) */
   int reused, failed;
@@ -609,7 +609,7 @@ static void run_task(queue *q, task *t) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (t->heavy) pthread_mutex_lock(&q->heavy);
-  page_key(t->tree, q->salt, t->key); /* queued tasks have a tree (see renderer_add) */
+  if (!t->key[0]) page_key(t->tree, q->salt, t->key); /* queued tasks have a tree (see renderer_add) */
   t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
   xmlFreeDoc(t->tree);
   t->tree = NULL;
@@ -717,13 +717,14 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
 }
 
 /* Queues a page (files html/<stem>.html and docx/<stem>.docx) or chapter k + 1. ikey and deps:
- * see task. */
-static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *stem, size_t chapter,
-                          const char *ikey, const char *deps, int heavy) {
+ * see task; key: the tree's key when the caller has worked it out already, else NULL. */
+static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *key, const char *stem,
+                          size_t chapter, const char *ikey, const char *deps, int heavy) {
   tf_arena *a = b->arena;
   task *t = arena_alloc(a, sizeof *t);
   memset(t, 0, sizeof *t);
   t->tree = tree;
+  if (key) memcpy(t->key, key, 65);
   t->heavy = heavy;
   t->ikey = ikey;
   t->deps = deps;
@@ -773,7 +774,7 @@ static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const cha
            !memcmp(c.data + 65, ikey, 64) && store_keep(rr->q.store, at, c.data, c.len, &now) == 0 &&
            combine_load(cb, chapter - 1, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 1) == 0;
   if (ok) {
-    task *t = renderer_add(b, rr, NULL, NULL, stem, chapter, ikey, NULL, 0);
+    task *t = renderer_add(b, rr, NULL, NULL, NULL, stem, chapter, ikey, NULL, 0);
     memcpy(t->key, c.data, 64);
     t->reused = 1;
     t->at = now;
@@ -786,7 +787,7 @@ static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const cha
 /* An unchanged page (old: its state line): queued as done, its files as they are. */
 static void renderer_keep(tf_build *b, renderer *rr, outset *o, const char *stem, const char *old) {
   const char *deps = state_field(old, 5);
-  task *t = renderer_add(b, rr, o, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "", 0);
+  task *t = renderer_add(b, rr, o, NULL, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "", 0);
   memcpy(t->key, state_field(old, 1), 64);
   keep_files(t, old);
 }
@@ -1274,15 +1275,26 @@ int build_run(tf_build *b, int render) {
         chapter_key = chapter_ikey(b->arena, ikey, bases);
       }
     }
-    if (!d && trees) page = pages_build(b, stem); /* the compliance matrix or the gap list */
-    xmlDocPtr chapter = trees ? combine_chapter(cb, k, page) : NULL;
+    char page_hex[65] = "";
+    xmlDocPtr chapter = NULL;
+    if (!d && trees) { /* the compliance matrix or the gap list */
+      page = pages_build(b, stem);
+      /* Its chapter is made from its tree, the chapters' order (in the salt: nav_digest) and
+       * where its numbers start: the same tree key, the chapter's record serves again. */
+      if (dp) {
+        page_key(page, rr.q.salt, page_hex);
+        chapter_key = chapter_ikey(b->arena, page_hex, bases);
+        if (renderer_restore(b, &rr, cb, stem, k + 1, chapter_key) != 0) chapter = combine_chapter(cb, k, page);
+      }
+    }
+    if (trees && !chapter && !(dp && !d)) chapter = combine_chapter(cb, k, page);
     if (dump) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
     }
-    if (go) renderer_add(b, &rr, &o, chapter, stem, k + 1, chapter_key, NULL, !d);
+    if (go && chapter) renderer_add(b, &rr, &o, chapter, NULL, stem, k + 1, chapter_key, NULL, !d);
     else xmlFreeDoc(chapter);
-    if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps, !d);
+    if (go) renderer_add(b, &rr, &o, page, page_hex[0] ? page_hex : NULL, stem, 0, ikey, deps, !d);
     else xmlFreeDoc(page);
     arena_free(scratch); /* dv's strings were encoded into deps above */
     scratch = arena_new();
@@ -1296,7 +1308,7 @@ int build_run(tf_build *b, int render) {
     if (!strcmp(gen[i], combine_file(cb, 0)) || !strcmp(gen[i], combine_file(cb, nch - 1))) continue;
     xmlDocPtr page = pages_build(b, gen[i]);
     if (dump) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i])), page, "UTF-8", 1);
-    if (go) renderer_add(b, &rr, &o, page, gen[i], 0, NULL, NULL, 1);
+    if (go) renderer_add(b, &rr, &o, page, NULL, gen[i], 0, NULL, NULL, 1);
     else xmlFreeDoc(page);
   }
   stage("generated");

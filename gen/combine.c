@@ -566,12 +566,73 @@ static int splice(void *ctx, pack_entry *part) {
  * the namespace signature of its w:document, then each part's name and bytes. */
 static const char shell_magic[] = "techfile-shell 1\n";
 
-static void shell_key(tf_render *r, xmlDocPtr shell, char hex[65]) {
+/* A length-prefixed field of the shell's key (NULL and "" differ: xb_attr skips NULL). */
+static void key_field(tf_buf *t, const char *s) {
+  char n[24];
+  snprintf(n, sizeof n, s ? "%zu:" : "-:", s ? strlen(s) : 0);
+  buf_puts(t, n);
+  if (s) buf_puts(t, s);
+}
+
+/* The shell's key, from what its tree is made of (shell_fill): the page's head, and each
+ * chapter's file, table-of-contents entries and relationships. On an edit the tree is then
+ * built only when the key is new: with a heading and tens of relationships per chapter, it
+ * took longer to build and write out than the splice. */
+static void shell_key(tf_render *r, const tf_combine *c, xmlDocPtr head, char hex[65]) {
   tf_buf t = {0};
   buf_printf(&t, "techfile %s\n%s\n", TF_VERSION, render_digest(r));
-  render_tree_bytes(xmlDocGetRootElement(shell), &t);
+  render_tree_bytes(xmlDocGetRootElement(head), &t);
+  for (size_t k = 0; k < c->n; k++) {
+    const chapter *ch = &c->ch[k];
+    buf_printf(&t, "\nchapter %zu %zu %zu ", k, ch->toc.n, ch->rels.n);
+    key_field(&t, ch->file);
+    for (size_t i = 0; i < ch->toc.n; i++) {
+      const toc_entry *e = ch->toc.items[i];
+      buf_printf(&t, "\n%d ", e->level);
+      key_field(&t, e->bookmark);
+      key_field(&t, e->text);
+    }
+    for (size_t i = 0; i < ch->rels.n; i++) {
+      const rel_entry *e = ch->rels.items[i];
+      buf_putc(&t, '\n');
+      key_field(&t, e->id);
+      key_field(&t, e->target);
+      key_field(&t, e->type);
+    }
+  }
   pack_sha256_hex(t.data, t.len, hex);
   buf_free(&t);
+}
+
+/* The shell's tree: a <chapter> with its headings for each chapter, and the chapters'
+ * relationships; or (images_only) just the image relationships, which are all docx_zip reads
+ * of it when the shell's parts come from the cache. */
+static void shell_fill(const tf_combine *c, tf_page *p, int images_only) {
+  tf_arena *a = c->b->arena;
+  for (size_t k = 0; k < c->n; k++) {
+    const chapter *ch = &c->ch[k];
+    if (!images_only) {
+      xmlNodePtr e = xb_el(p->body, "chapter");
+      xb_attr(e, "n", arena_printf(a, "%zu", k));
+      xb_attr(e, "file", ch->file);
+      for (size_t i = 0; i < ch->toc.n; i++) {
+        toc_entry *t = ch->toc.items[i];
+        xmlNodePtr h = xb_el(e, "heading");
+        xb_attr(h, "level", arena_printf(a, "%d", t->level));
+        xb_attr(h, "bookmark", t->bookmark);
+        xb_text(h, "text", t->text);
+      }
+    }
+    for (size_t i = 0; i < ch->rels.n; i++) {
+      rel_entry *re = ch->rels.items[i];
+      if (images_only && strcmp(re->type, "image")) continue;
+      xmlNodePtr rel = xb_el(p->rels, "rel");
+      xb_attr(rel, "id", re->id);
+      xb_attr(rel, "target", re->target);
+      xb_attr(rel, "type", re->type);
+      if (!strcmp(re->type, "hyperlink")) xb_attr(rel, "mode", "External");
+    }
+  }
 }
 
 static void shell_save(tf_buf *out, const char *key, const char *ns, const render_part *p, size_t n) {
@@ -627,29 +688,8 @@ int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cach
     if (!c->ch[k].ready) return -1; /* its render failed: already a diagnostic */
   tf_page p;
   page_begin(&p, b, "combined", COMBINED_FILE, arena_printf(a, "Technical file: %s %s", b->product, b->product_version), NULL);
-  for (size_t k = 0; k < c->n; k++) {
-    chapter *ch = &c->ch[k];
-    xmlNodePtr e = xb_el(p.body, "chapter");
-    xb_attr(e, "n", arena_printf(a, "%zu", k));
-    xb_attr(e, "file", ch->file);
-    for (size_t i = 0; i < ch->toc.n; i++) {
-      toc_entry *t = ch->toc.items[i];
-      xmlNodePtr h = xb_el(e, "heading");
-      xb_attr(h, "level", arena_printf(a, "%d", t->level));
-      xb_attr(h, "bookmark", t->bookmark);
-      xb_text(h, "text", t->text);
-    }
-    for (size_t i = 0; i < ch->rels.n; i++) {
-      rel_entry *re = ch->rels.items[i];
-      xmlNodePtr rel = xb_el(p.rels, "rel");
-      xb_attr(rel, "id", re->id);
-      xb_attr(rel, "target", re->target);
-      xb_attr(rel, "type", re->type);
-      if (!strcmp(re->type, "hyperlink")) xb_attr(rel, "mode", "External");
-    }
-  }
   char key[65];
-  shell_key(r, p.xml, key);
+  shell_key(r, c, p.xml, key);
   render_part *parts = NULL;
   size_t n = 0;
   tf_buf f = {0};
@@ -658,6 +698,7 @@ int combine_docx(tf_combine *c, tf_render *r, const char *path, const char *cach
   c->shell_ns.len = 0;
   if (cache && file_read(cache, 1u << 30, &f, err, sizeof err) == 0) n = shell_load(&f, key, &c->shell_ns, &parts);
   buf_free(&f);
+  shell_fill(c, &p, n != 0);
   if (!n) {
     xmlDocPtr pkg = render_docx_package(r, p.xml);
     if (!pkg) {

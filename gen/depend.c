@@ -13,6 +13,8 @@ struct tf_depend {
   tf_build *b;
   tf_buf common;   /* what every page's key starts with */
   tf_map by_path;  /* content-relative path → tf_doc* */
+  tf_map by_id;    /* ID → tf_doc* */
+  const char **face; /* by ordinal: what a link reads of that document (face_doc), once made */
 };
 
 tf_depend *depend_open(tf_build *b, const char *salt) {
@@ -30,7 +32,11 @@ tf_depend *depend_open(tf_build *b, const char *salt) {
   for (size_t i = 0; i < b->docs.n; i++) {
     tf_doc *d = b->docs.items[i];
     map_put(b->arena, &dp->by_path, d->path, d);
+    map_put(b->arena, &dp->by_id, d->id, d);
   }
+  /* Every page links to tens of others: each document's face is written once, not per link. */
+  dp->face = arena_alloc(b->arena, (b->docs.n + 1) * sizeof *dp->face);
+  memset(dp->face, 0, (b->docs.n + 1) * sizeof *dp->face);
   return dp;
 }
 
@@ -57,7 +63,14 @@ const char *depend_encode(tf_arena *a, const tf_vec *deps) {
 static int next_dep(const char **s, tf_buf *out) {
   out->len = 0;
   if (!**s) return 0;
-  const char *p = *s;
+  const char *p = *s, *end = strchr(p, '\t');
+  if (!end) end = p + strlen(p);
+  if (!memchr(p, '%', (size_t)(end - p))) { /* nearly always: nothing was encoded */
+    buf_put(out, p, (size_t)(end - p));
+    *s = *end ? end + 1 : end;
+    buf_cstr(out);
+    return 1;
+  }
   for (; *p && *p != '\t'; p++) {
     if (*p != '%') {
       buf_putc(out, *p);
@@ -76,26 +89,22 @@ static int next_dep(const char **s, tf_buf *out) {
 }
 
 /* What a link to document d reads of it: which document it is, and its title. */
-static void face_doc(tf_buf *t, const tf_doc *d) { /* tens per page: no printf */
+static void face_doc(tf_depend *dp, tf_buf *t, const tf_doc *d) {
   if (!d) {
     buf_puts(t, "missing\n");
     return;
   }
-  char n[24];
-  snprintf(n, sizeof n, "\t%d\t", d->ordinal);
-  buf_puts(t, d->id);
-  buf_puts(t, n);
-  buf_puts(t, d->title);
-  buf_putc(t, '\t');
-  buf_puts(t, d->path);
-  buf_putc(t, '\n');
+  const char **f = &dp->face[d->ordinal];
+  if (!*f) *f = arena_printf(dp->b->arena, "%s\t%d\t%s\t%s\n", d->id, d->ordinal, d->title, d->path);
+  buf_puts(t, *f);
 }
 
 /* What a link to a heading reads: "ID#fragment" → the heading found (text, slug, bookmark). So
  * a heading renamed in one document rebuilds only the pages that link to that heading. */
-static void face_heading(tf_buf *t, tf_build *b, const char *dep) {
+static void face_heading(tf_depend *dp, tf_buf *t, const char *dep) {
+  tf_build *b = dp->b;
   const char *hash = strchr(dep, '#');
-  const tf_doc *d = hash ? model_find(b, arena_strndup(b->arena, dep, (size_t)(hash - dep))) : NULL;
+  const tf_doc *d = hash ? map_get(&dp->by_id, arena_strndup(b->arena, dep, (size_t)(hash - dep))) : NULL;
   const tf_heading *h = d ? model_find_heading(d, hash + 1) : NULL;
   if (h) buf_printf(t, "%s\t%s\t%d\t%s\n", h->slug, h->text, h->is_title, h->bookmark ? h->bookmark : "");
   else buf_puts(t, "missing\n");
@@ -128,9 +137,9 @@ const char *depend_key(tf_depend *dp, const tf_doc *d, const char *deps) {
   while ((rc = next_dep(&deps, &dep)) == 1) {
     buf_puts(&t, dep.data);
     buf_puts(&t, " = ");
-    if (!strncmp(dep.data, "path:", 5)) face_doc(&t, map_get(&dp->by_path, dep.data + 5));
-    else if (!strncmp(dep.data, "id:", 3)) face_doc(&t, model_find(b, dep.data + 3));
-    else if (!strncmp(dep.data, "head:", 5)) face_heading(&t, b, dep.data + 5);
+    if (!strncmp(dep.data, "path:", 5)) face_doc(dp, &t, map_get(&dp->by_path, dep.data + 5));
+    else if (!strncmp(dep.data, "id:", 3)) face_doc(dp, &t, map_get(&dp->by_id, dep.data + 3));
+    else if (!strncmp(dep.data, "head:", 5)) face_heading(dp, &t, dep.data + 5);
     else if (!strncmp(dep.data, "file:", 5)) face_file(&t, b, dep.data + 5);
     else rc = -1;
     if (rc < 0) break;
