@@ -346,7 +346,8 @@ static int write_outputs(tf_build *b, outset *o) {
   e[n].data = buf_cstr(&sums);
   e[n].len = sums.len;
   const char *ztmp = tmp_name(a, zpath), *zspare = path_join(a, b->out_dir, SPARE_BUNDLE);
-  rc = pack_zip_file(e, n + 1, ztmp, zspare, err, sizeof err);
+  rc = pack_zip_update(old, e, n + 1, ztmp, zspare, err, sizeof err);
+  if (rc == 1) rc = pack_zip_file(e, n + 1, ztmp, zspare, err, sizeof err);
   free(e);
   pack_reader_close(old);
   stage("bundle");

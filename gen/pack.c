@@ -332,8 +332,10 @@ static zip_int64_t src_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 
 /* ---- archives ------------------------------------------------------------------ */
 
+struct in_source;
 struct pack_reader { /* see "reading back an archive" below */
   zip_t *z;
+  struct in_source *src;
 };
 
 /* DOCX and images are compressed already: deflating them again costs time for nothing. */
@@ -364,8 +366,12 @@ static int64_t path_size(const pack_entry *e, char *err, size_t errlen) {
 }
 
 /* Adds e[0..n) to z and closes it (which writes the archive): 0, or -1 with err set and z
- * discarded. where names the archive in messages about writing it. */
-static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where, char *err, size_t errlen) {
+ * discarded. where names the archive in messages about writing it. self (or NULL): z is that
+ * reader's archive, opened to be written anew, whose entries are e's names in e's order; an
+ * entry copied from it stays as it is (libzip copies its bytes without reading them through)
+ * and every other replaces the entry at its index. */
+static int write_zip(zip_t *z, const pack_entry *e, size_t n, const pack_reader *self, const char *where, char *err,
+                     size_t errlen) {
   src_ctx *cx = xcalloc(n, sizeof *cx);
   int rc = -1;
   size_t i;
@@ -388,6 +394,7 @@ static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where,
       goto fail;
     }
     if (p->data == NULL && p->path && (size = path_size(p, err, errlen)) < 0) goto fail;
+    if (self && p->from == self) continue;
     zip_source_t *s;
     c->e = p;
     zip_error_init(&c->ze);
@@ -414,15 +421,20 @@ static int write_zip(zip_t *z, const pack_entry *e, size_t n, const char *where,
       }
       s = zip_source_function(z, src_cb, c);
     }
-    zip_int64_t idx = s ? zip_file_add(z, p->name, s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) : -1;
+    zip_int64_t idx = !s ? -1 : !self ? zip_file_add(z, p->name, s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE)
+                               : zip_file_replace(z, i, s, 0) == 0 ? (zip_int64_t)i : -1;
     if (idx < 0) {
       snprintf(err, errlen, "libzip: cannot add %s: %s", p->name, zip_strerror(z));
       if (s) zip_source_free(s);
       goto fail;
     }
+    /* The method first: on a replaced entry, the same method as the one it replaces drops
+     * libzip's change record only while it has no other change (dostime is one); else the
+     * record keeps "replaced: default method" and libzip deflates the data before storing it
+     * (a 5 MB combined DOCX, for nothing). */
+    zip_set_file_compression(z, (zip_uint64_t)idx, stored ? ZIP_CM_STORE : ZIP_CM_DEFLATE, stored ? 0 : LEVEL);
     zip_file_set_dostime(z, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0);
     zip_file_set_external_attributes(z, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16);
-    zip_set_file_compression(z, (zip_uint64_t)idx, stored ? ZIP_CM_STORE : ZIP_CM_DEFLATE, stored ? 0 : LEVEL);
   }
   if (zip_close(z) == 0) {
     z = NULL;
@@ -466,7 +478,7 @@ int pack_zip(const pack_entry *e, size_t n, tf_buf *out, char *err, size_t errle
   }
   zip_error_fini(&ze);
   zip_source_keep(mem); /* read the archive back after zip_close */
-  if (write_zip(z, e, n, "the archive", err, errlen) != 0) {
+  if (write_zip(z, e, n, NULL, "the archive", err, errlen) != 0) {
     zip_source_free(mem);
     return -1;
   }
@@ -654,7 +666,7 @@ int pack_zip_file(const pack_entry *e, size_t n, const char *path, const char *s
     return -1;
   }
   zip_error_fini(&ze);
-  return write_zip(z, e, n, path, err, errlen);
+  return write_zip(z, e, n, NULL, path, err, errlen);
 }
 
 /* A digest in lowercase hex (snprintf per byte cost more than the digest of a page). */
@@ -704,13 +716,14 @@ int pack_sha256_file(const char *path, char out[65]) {
  * entries took 10,000 system calls). */
 #define IN_WINDOW (1u << 20)
 
-typedef struct {
+typedef struct in_source {
   int fd;
   uint64_t size, pos;
   char *win;          /* bytes [at, at + len) of the file */
   uint64_t at;
   size_t len;
   zip_error_t err;
+  out_target *out;    /* where pack_zip_update writes the archive anew (out_cb), or NULL */
 } in_source;
 
 static zip_int64_t in_read(in_source *s, char *data, size_t want) {
@@ -733,10 +746,27 @@ static zip_int64_t in_read(in_source *s, char *data, size_t want) {
 static zip_int64_t in_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd) {
   in_source *s = ud;
   switch (cmd) {
-  case ZIP_SOURCE_SUPPORTS:
+  case ZIP_SOURCE_SUPPORTS: /* writable, so that pack_zip_update can have libzip write it anew */
     return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
                                           ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
-                                          ZIP_SOURCE_SUPPORTS, -1);
+                                          ZIP_SOURCE_SUPPORTS, ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_WRITE,
+                                          ZIP_SOURCE_COMMIT_WRITE, ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_SEEK_WRITE,
+                                          ZIP_SOURCE_TELL_WRITE, ZIP_SOURCE_REMOVE, -1);
+  case ZIP_SOURCE_REMOVE:
+  case ZIP_SOURCE_BEGIN_WRITE:
+  case ZIP_SOURCE_WRITE:
+  case ZIP_SOURCE_COMMIT_WRITE:
+  case ZIP_SOURCE_ROLLBACK_WRITE:
+  case ZIP_SOURCE_SEEK_WRITE:
+  case ZIP_SOURCE_TELL_WRITE: {
+    if (!s->out) { /* only pack_zip_update writes */
+      zip_error_set(&s->err, ZIP_ER_RDONLY, 0);
+      return -1;
+    }
+    zip_int64_t rc = out_cb(s->out, data, len, cmd);
+    if (rc < 0) zip_error_set(&s->err, zip_error_code_zip(&s->out->err), zip_error_code_system(&s->out->err));
+    return rc;
+  }
   case ZIP_SOURCE_OPEN:
     s->pos = 0;
     return 0;
@@ -767,6 +797,7 @@ static zip_int64_t in_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_
     return zip_error_to_data(&s->err, data, len);
   case ZIP_SOURCE_FREE:
     close(s->fd);
+    if (s->out) out_cb(s->out, NULL, 0, ZIP_SOURCE_FREE);
     zip_error_fini(&s->err);
     free(s->win);
     free(s);
@@ -793,7 +824,7 @@ pack_reader *pack_reader_open(const char *path) {
   zip_error_t ze;
   zip_error_init(&ze);
   zip_source_t *src = zip_source_function_create(in_cb, s, &ze);
-  zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+  zip_t *z = src ? zip_open_from_source(src, 0, &ze) : NULL; /* not ZIP_RDONLY: see pack_zip_update */
   zip_error_fini(&ze);
   if (!z) {
     if (src) zip_source_free(src);
@@ -802,13 +833,32 @@ pack_reader *pack_reader_open(const char *path) {
   }
   pack_reader *r = xcalloc(1, sizeof *r);
   r->z = z;
+  r->src = s;
   return r;
 }
 
 void pack_reader_close(pack_reader *r) {
   if (!r) return;
-  zip_discard(r->z);
+  if (r->z) zip_discard(r->z);
   free(r);
+}
+
+int pack_zip_update(pack_reader *r, const pack_entry *e, size_t n, const char *path, const char *spare, char *err,
+                    size_t errlen) {
+  if (!r || !r->z || n == 0 || zip_get_num_entries(r->z, 0) != (zip_int64_t)n) return 1;
+  for (size_t i = 0; i < n; i++) {
+    const char *had = zip_get_name(r->z, i, ZIP_FL_ENC_RAW);
+    if (!had || strcmp(had, e[i].name) || (e[i].from && e[i].from != r)) return 1;
+  }
+  out_target *t = xcalloc(1, sizeof *t);
+  t->path = xstrdup(path);
+  t->spare = spare ? xstrdup(spare) : NULL;
+  t->fd = -1;
+  zip_error_init(&t->err);
+  r->src->out = t; /* freed with the source */
+  zip_t *z = r->z;
+  r->z = NULL; /* closed or discarded by write_zip */
+  return write_zip(z, e, n, r, path, err, errlen) == 0 ? 0 : -1;
 }
 
 /* Reads len bytes of an opened entry into out (replacing it); 0 or -1. */

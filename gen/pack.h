@@ -92,6 +92,14 @@ void pack_reader_close(pack_reader *r);
 int pack_reader_has(pack_reader *r, const char *name);
 /* Entry name's bytes, at most max of them, into out (replaced): 0 or -1. */
 int pack_reader_read(pack_reader *r, const char *name, size_t max, tf_buf *out);
+/* pack_zip_file's archive, written from the reader's: when r's entries are e's names in e's
+ * order (a build after an edit), libzip writes the archive anew from r's, with each entry that
+ * is copied from r (from == r) as it is there, without reading it through and computing its
+ * CRC again (stored DOCX files: tens of megabytes), and every other entry replaced. The same
+ * bytes as pack_zip_file's. 1: r's names are not e's (nothing done: call pack_zip_file); 0;
+ * or -1 with err set. After 0 or -1, r reads nothing more: only pack_reader_close it. */
+int pack_zip_update(pack_reader *r, const pack_entry *e, size_t n, const char *path, const char *spare, char *err,
+                    size_t errlen);
 
 void pack_sha256_hex(const void *data, size_t len, char out[65]);
 /* The SHA-256 of a file's bytes, read in pieces: 0, or -1 (errno set) if it cannot be read. */
