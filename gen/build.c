@@ -264,7 +264,10 @@ static void html_deflate(outfile *f, const void *data, size_t len) {
 /* Unchanged pages' files, for the bundle: copied from the last bundle as they are stored
  * there when its SHA256SUMS gives the entry the file's checksum (neither read nor deflated
  * again); else an HTML page is read back and deflated here, and a DOCX is read from disk by
- * the archive writer. *pr: the last bundle, open until the new one is written. 0 or -1. */
+ * the archive writer. Outputs made in memory (reports, search index, assets) are copied the
+ * same way when their checksum is the last bundle's: an edit seldom changes them, and
+ * deflating their megabyte again was a third of writing the bundle. *pr: the last bundle,
+ * open until the new one is written. 0 or -1. */
 static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reader **pr) {
   tf_map sums = {0};
   tf_buf list = {0}, h = {0};
@@ -273,7 +276,8 @@ static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reade
   *pr = NULL;
   for (size_t i = 0; i < o->files.n && !rc; i++) {
     outfile *f = o->files.items[i];
-    if (!f->unchanged || f->zipped) continue;
+    int in_memory = !f->path;
+    if ((!f->unchanged && !in_memory) || f->zipped) continue;
     if (!opened) {
       opened = 1;
       *pr = pack_reader_open(zpath);
@@ -288,7 +292,7 @@ static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reade
       f->from_old = 1;
       continue;
     }
-    if (strncmp(f->name, "html/", 5)) continue;
+    if (in_memory || strncmp(f->name, "html/", 5)) continue;
     if (file_read(f->path, 256u << 20, &h, err, sizeof err) != 0) {
       diag_add(&b->diags, f->path, 1, 1, DIAG_ERROR, "output-read", "cannot read back an unchanged page: %s", err);
       rc = -1;
@@ -327,8 +331,8 @@ static int write_outputs(tf_build *b, outset *o) {
     outfile *f = o->files.items[i];
     pack_entry *p = &e[i];
     p->name = f->name;
-    if (!f->path) p->data = f->data.data ? f->data.data : "", p->len = f->data.len;
-    else if (f->from_old) p->from = old;
+    if (f->from_old) p->from = old;
+    else if (!f->path) p->data = f->data.data ? f->data.data : "", p->len = f->data.len;
     else if (!f->zipped) p->path = f->tmp ? f->tmp : f->path;
     else {
       p->deflated = 1, p->raw_len = f->raw, p->crc = f->crc;
@@ -1348,6 +1352,7 @@ int build_run(tf_build *b, int render) {
                       (shell->len && file_write_atomic(path_join(b->arena, b->out_dir, SHELL_FILE), shell->data, shell->len) != 0)))
         diag_add(&b->diags, sf, 1, 1, DIAG_WARNING, "state-write", "cannot write the incremental-build state");
       wrote = !status;
+      stage("state");
     }
     if (!status && b->depfile && write_depfile(b) != 0) status = 1;
     if (!status && b->pdf && convert_pdf(b, &o) != 0) status = 1;
@@ -1383,5 +1388,6 @@ int build_run(tf_build *b, int render) {
     file_write_atomic(path_join(b->arena, b->out_dir, MANIFEST_FILE), m, strlen(m));
     buf_free(&res);
   }
+  stage("end");
   return exit_status;
 }
