@@ -619,7 +619,7 @@ static void run_task(queue *q, task *t) {
   xmlFreeDoc(t->tree);
   t->tree = NULL;
   if (t->heavy) {
-    malloc_trim(0);
+    if (!t->reused) malloc_trim(0); /* a page kept as it was made no transform's worth of garbage */
     pthread_mutex_unlock(&q->heavy);
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
