@@ -1280,42 +1280,53 @@ int build_run(tf_build *b, int render) {
         chapter_key = chapter_ikey(b->arena, ikey, bases);
       }
     }
-    char page_hex[65] = "";
     xmlDocPtr chapter = NULL;
     if (!d && trees) { /* the compliance matrix or the gap list */
-      page = pages_build(b, stem);
-      /* Its chapter is made from its tree, the chapters' order (in the salt: nav_digest) and
-       * where its numbers start: the same tree key, the chapter's record serves again. */
-      if (dp) {
-        page_key(page, rr.q.salt, page_hex);
-        chapter_key = chapter_ikey(b->arena, page_hex, bases);
-        if (renderer_restore(b, &rr, cb, stem, k + 1, chapter_key) != 0) chapter = combine_chapter(cb, k, page);
+      /* Their input key (depend_generated_key) holds the documents' fields and the clauses'
+       * results: unchanged by an edit to a document's text, page and chapter stay as they are,
+       * with neither tree built. */
+      const char *gk = dp ? depend_generated_key(dp, stem) : NULL;
+      const char *line = gk ? renderer_unchanged(&rr, stem, gk) : NULL;
+      chapter_key = gk ? chapter_ikey(b->arena, gk, bases) : NULL;
+      int restored = chapter_key && renderer_restore(b, &rr, cb, stem, k + 1, chapter_key) == 0;
+      if (line && restored) {
+        renderer_keep(b, &rr, &o, stem, line);
+        continue;
       }
+      page = pages_build(b, stem);
+      ikey = gk, deps = gk ? "" : NULL;
+      if (!restored) chapter = combine_chapter(cb, k, page);
     }
-    if (trees && !chapter && !(dp && !d)) chapter = combine_chapter(cb, k, page);
+    if (trees && d) chapter = combine_chapter(cb, k, page);
     if (dump) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
     }
     if (go && chapter) renderer_add(b, &rr, &o, chapter, NULL, stem, k + 1, chapter_key, NULL, !d);
     else xmlFreeDoc(chapter);
-    if (go) renderer_add(b, &rr, &o, page, page_hex[0] ? page_hex : NULL, stem, 0, ikey, deps, !d);
+    if (go) renderer_add(b, &rr, &o, page, NULL, stem, 0, ikey, deps, !d);
     else xmlFreeDoc(page);
     arena_free(scratch); /* dv's strings were encoded into deps above */
     scratch = arena_new();
   }
   arena_free(scratch);
-  depend_free(dp);
   stage("documents");
   const char *gen[PAGES_MAX];
   size_t ng = pages_list(b, gen);
   for (size_t i = 0; i < ng && trees; i++) { /* the generated pages that are not chapters */
     if (!strcmp(gen[i], combine_file(cb, 0)) || !strcmp(gen[i], combine_file(cb, nch - 1))) continue;
+    const char *gk = dp ? depend_generated_key(dp, gen[i]) : NULL; /* the index's; NULL for the others */
+    const char *line = gk ? renderer_unchanged(&rr, gen[i], gk) : NULL;
+    if (line) {
+      renderer_keep(b, &rr, &o, gen[i], line);
+      continue;
+    }
     xmlDocPtr page = pages_build(b, gen[i]);
     if (dump) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i])), page, "UTF-8", 1);
-    if (go) renderer_add(b, &rr, &o, page, NULL, gen[i], 0, NULL, NULL, 1);
+    if (go) renderer_add(b, &rr, &o, page, NULL, gen[i], 0, gk, gk ? "" : NULL, 1);
     else xmlFreeDoc(page);
   }
+  depend_free(dp);
   stage("generated");
   if (getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: documents parsed %zu, built %zu of %zu\n", b->parsed, b->built, b->docs.n);
   int rendered = go ? renderer_finish(b, &rr) : 0;

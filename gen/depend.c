@@ -15,6 +15,7 @@ struct tf_depend {
   tf_map by_path;  /* content-relative path → tf_doc* */
   tf_map by_id;    /* ID → tf_doc* */
   const char **face; /* by ordinal: what a link reads of that document (face_doc), once made */
+  char listed[65];   /* depend_generated_key's digest of documents and results, once made */
 };
 
 tf_depend *depend_open(tf_build *b, const char *salt) {
@@ -149,6 +150,88 @@ const char *depend_key(tf_depend *dp, const tf_doc *d, const char *deps) {
   buf_free(&t);
   buf_free(&dep);
   return rc < 0 ? NULL : arena_strdup(b->arena, hex);
+}
+
+/* A field of the listing digest: length-prefixed, so that no two listings write the same text
+ * (NULL and "" differ). */
+static void field(tf_buf *t, const char *s) {
+  char n[24];
+  snprintf(n, sizeof n, s ? "%zu:" : "-:", s ? strlen(s) : 0);
+  buf_puts(t, n);
+  if (s) buf_puts(t, s);
+}
+
+static void strings(tf_buf *t, const tf_vec *v) {
+  buf_printf(t, "[%zu", v->n);
+  for (size_t i = 0; i < v->n; i++) field(t, v->items[i]);
+  buf_putc(t, ']');
+}
+
+/* Everything the index, the compliance matrix and the gap list are made of (pages.c): every
+ * field of every document but its text and headings (a superset of what they show: a field
+ * added to them later is covered), the text of the headings its claims name, and every
+ * clause's result. The records are not (the RACI, training and release pages read them: those
+ * pages are built every time). */
+static void listing(tf_depend *dp, tf_buf *t) {
+  tf_build *b = dp->b;
+  for (size_t i = 0; i < b->docs.n; i++) {
+    const tf_doc *d = b->docs.items[i];
+    buf_printf(t, "\ndoc %d %d %d ", d->ordinal, d->process_order, d->broken);
+    const char *f[] = {d->path, d->id, d->title, d->version, d->type, d->status, d->owner, d->approval_date, d->process};
+    for (size_t j = 0; j < sizeof f / sizeof *f; j++) field(t, f[j]);
+    for (size_t j = 0; j < d->approvals.n; j++) {
+      const tf_approval *x = d->approvals.items[j];
+      buf_puts(t, "\napproval ");
+      field(t, x->name), field(t, x->role), field(t, x->date);
+    }
+    for (size_t j = 0; j < d->history.n; j++) {
+      const tf_revision *x = d->history.items[j];
+      buf_puts(t, "\nrevision ");
+      field(t, x->version), field(t, x->date), field(t, x->author), field(t, x->change);
+    }
+    for (size_t j = 0; j < d->claims.n; j++) {
+      const tf_claim *c = d->claims.items[j];
+      buf_printf(t, "\nclaim %d %d ", c->implicit, (int)c->status);
+      field(t, c->clause), field(t, c->section), field(t, c->anchor);
+      strings(t, &c->reasons);
+      /* the headings the claim names (an audit defense quotes the section's text); other
+       * headings are not listed: renaming one rebuilds no generated page */
+      for (size_t h = 0; c->anchor && h < d->headings.n; h++) {
+        const tf_heading *x = d->headings.items[h];
+        if (strcmp(x->slug, c->anchor)) continue;
+        buf_printf(t, "\nsection %zu ", h);
+        field(t, x->text);
+      }
+    }
+  }
+  for (size_t i = 0; i < b->results.n; i++) {
+    const tf_result *r = b->results.items[i];
+    buf_printf(t, "\nresult %d ", (int)r->status);
+    field(t, r->clause->clause);
+    field(t, r->tailoring_decision), field(t, r->tailoring_justification), field(t, r->tailoring_approver);
+    strings(t, &r->reasons);
+    const tf_vec *docs[] = {&r->evidence, &r->claimed_by};
+    for (int k = 0; k < 2; k++) {
+      buf_printf(t, "[%zu", docs[k]->n);
+      for (size_t j = 0; j < docs[k]->n; j++) field(t, ((const tf_doc *)docs[k]->items[j])->id);
+      buf_putc(t, ']');
+    }
+  }
+}
+
+const char *depend_generated_key(tf_depend *dp, const char *stem) {
+  if (strcmp(stem, "index") && strcmp(stem, "compliance-matrix") && strcmp(stem, "gaps")) return NULL;
+  if (!dp->listed[0]) {
+    tf_buf t = {0};
+    buf_put(&t, dp->common.data, dp->common.len);
+    listing(dp, &t);
+    pack_sha256_hex(t.data, t.len, dp->listed);
+    buf_free(&t);
+  }
+  const char *k = arena_printf(dp->b->arena, "generated %s\n%s\n", stem, dp->listed);
+  char hex[65];
+  pack_sha256_hex(k, strlen(k), hex);
+  return arena_strdup(dp->b->arena, hex);
 }
 
 void depend_replay(tf_depend *dp, const char *deps) {

@@ -28,6 +28,10 @@ const char *depend_key(tf_depend *dp, const tf_doc *d, const char *deps);
 /* deps (const char* from decorate_document) as one state-file field: tab-separated, with
  * '%', tab and newline percent-encoded. */
 const char *depend_encode(tf_arena *a, const tf_vec *deps);
+/* The input key of a generated page made only of the documents' fields and the clauses'
+ * results (index, compliance-matrix, gaps: see listing in depend.c), or NULL for any other
+ * stem (their pages read the records: built every time). */
+const char *depend_generated_key(tf_depend *dp, const char *stem);
 /* What a skipped page would have added to the build: its local files to b->assets. */
 void depend_replay(tf_depend *dp, const char *deps);
 

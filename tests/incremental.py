@@ -60,6 +60,14 @@ step("changing techfile.yaml", edit_file("techfile.yaml", "version: 3.2.0", "ver
 step("breaking a record that decides a clause", edit_file("qms/raci.md", "| A |", "| R |"))
 step("adding a document", lambda: write_tree(src, {"notes/new.md": front("NOTE-001", "A new note", "# Scope\n\nSee [](TM-001).\n")}))
 step("deleting a document", lambda: os.remove(os.path.join(src, "notes/new.md")))
+# The index, compliance matrix and gap list are kept by an input key of the documents' fields
+# and the clauses' results (depend_generated_key): each field they show, changed alone.
+RPT = "verification/security-requirements-test-report.md"
+step("changing a document's version (index, audit defense)", edit_file(RPT, 'version: "1.0"', 'version: "1.1"'))
+step("changing an approval date (audit defense)", edit_file(RPT, "date: 2026-10-21}", "date: 2026-10-22}"))
+step("renaming the heading a claim names, in other letter case (audit defense)",
+     edit_file(RPT, "## Results per security requirement", "## Results Per Security Requirement"))
+step("changing a document's status (index)", edit_file(RPT, "status: approved", "status: in-review"))
 
 
 def damage_bundle(kind):
