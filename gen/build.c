@@ -305,6 +305,20 @@ static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reade
   return rc;
 }
 
+/* A build that replaced no file (the first, or one into an emptied folder) leaves no spare: one
+ * is made the size of path, its blocks allocated but never written (fallocate), so that the
+ * next build writes over allocated blocks as the ones after it do (a new file's blocks are
+ * allocated when it is renamed over the old one: 10 ms for a bundle). Where the file system
+ * cannot, there is no spare. */
+static void make_spare(const char *spare, const char *path) {
+  struct stat st;
+  if (lstat(spare, &st) == 0 || errno != ENOENT || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  int fd = open(spare, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) return;
+  if (st.st_size > 0 && fallocate(fd, 0, 0, st.st_size) != 0) unlink(spare);
+  close(fd);
+}
+
 static int write_outputs(tf_build *b, outset *o) {
   tf_arena *a = b->arena;
   char err[256];
@@ -387,6 +401,10 @@ static int write_outputs(tf_build *b, outset *o) {
   }
   stage("commit");
   if (rc) return -1;
+  for (size_t i = 0; i < o->files.n; i++) {
+    outfile *f = o->files.items[i];
+    if (f->spare && f->path) make_spare(f->spare, f->path);
+  }
   /* A bundle of another product name or version is stale too. */
   tf_vec top = {0};
   dir_list(a, b->out_dir, &top);
@@ -846,6 +864,56 @@ static void renderer_state(renderer *rr, tf_buf *out) {
   buf_free(&rr->state_buf);
 }
 
+/* What decorate_ahead found of each document (by position): the state line of an unchanged
+ * one (its input key is the last build's), or the copy of a changed one's tree, whose page is
+ * queued already, with its input key and deps. */
+typedef struct {
+  const char *line;
+  xmlDocPtr copy;
+  const char *ikey;
+} ahead;
+
+#define AHEAD_MAX 8 /* more changed documents than that: built in order (a tree each waits) */
+
+/* The input key of every document, then the pages of the few that changed decorated and
+ * queued at once: their HTML and DOCX (most of an edit's rendering) render on the workers
+ * while the main thread goes through the unchanged ones. A chapter waits for its place in the
+ * loop (its numbers start where the chapters before it end), made from a copy of the tree.
+ * Diagnostics, assets and the state are the same whatever the order they come in. */
+static ahead *decorate_ahead(tf_build *b, renderer *rr, outset *o, tf_depend *dp) {
+  size_t n = b->docs.n, changed = 0;
+  ahead *pre = arena_alloc(b->arena, (n + 1) * sizeof *pre);
+  memset(pre, 0, (n + 1) * sizeof *pre);
+  for (size_t i = 0; i < n; i++) {
+    tf_doc *d = b->docs.items[i];
+    const char *old = map_get(&rr->state, d->id), *old_deps = old ? state_field(old, 5) : NULL;
+    pre[i].line = old_deps ? renderer_unchanged(rr, d->id, depend_key(dp, d, old_deps)) : NULL;
+    changed += !pre[i].line;
+  }
+  for (size_t i = 0; i < n && changed <= AHEAD_MAX; i++) {
+    if (pre[i].line) continue;
+    tf_doc *d = b->docs.items[i];
+    tf_vec dv = {0};
+    tf_arena *scratch = arena_new();
+    size_t before = diag_count(&b->diags);
+    b->built++;
+    b->arena = scratch; /* see tf_build.lasting */
+    xmlDocPtr page = decorate_document(b, d, &dv);
+    b->arena = b->lasting;
+    model_release_text(d, 1, 0);
+    const char *deps = NULL;
+    if (diag_count(&b->diags) == before) { /* see build_run: a page with something to say */
+      deps = depend_encode(b->arena, &dv);
+      pre[i].ikey = depend_key(dp, d, deps);
+    }
+    arena_free(scratch);
+    pre[i].copy = xmlCopyDoc(page, 1); /* the worker frees (and marks) the page's own tree */
+    if (!pre[i].copy) tf_fatal("out of memory");
+    renderer_add(b, rr, o, page, NULL, d->id, 0, pre[i].ikey, deps, 0);
+  }
+  return pre;
+}
+
 /* The files besides the pages: the combined DOCX, the search index, the HTML assets. */
 static int render_rest(tf_build *b, tf_render *r, tf_combine *cb, outset *o) {
   tf_arena *a = b->arena;
@@ -1250,18 +1318,24 @@ int build_run(tf_build *b, int render) {
   size_t nch = combine_count(cb);
   int trees = go || dump;
   tf_arena *scratch = arena_new();
+  ahead *pre = dp ? decorate_ahead(b, &rr, &o, dp) : NULL;
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;
     const char *stem = combine_file(cb, k);
     tf_doc *d = k >= 1 && k <= b->docs.n ? b->docs.items[k - 1] : NULL;
     const char *bases = combine_bases(cb, k), *ikey = NULL, *deps = NULL, *chapter_key = NULL;
     if (d && dp) {
-      const char *old = map_get(&rr.state, d->id), *old_deps = old ? state_field(old, 5) : NULL;
-      const char *line = old_deps ? renderer_unchanged(&rr, d->id, depend_key(dp, d, old_deps)) : NULL;
-      if (line && renderer_restore(b, &rr, cb, stem, k + 1, chapter_ikey(b->arena, state_field(line, 4), bases)) == 0) {
-        depend_replay(dp, old_deps);
-        renderer_keep(b, &rr, &o, d->id, line);
+      const ahead *x = &pre[k - 1];
+      if (x->line && renderer_restore(b, &rr, cb, stem, k + 1, chapter_ikey(b->arena, state_field(x->line, 4), bases)) == 0) {
+        depend_replay(dp, state_field(x->line, 5));
+        renderer_keep(b, &rr, &o, d->id, x->line);
         model_release_text(d, 1, 0);
+        continue;
+      }
+      if (x->copy) { /* decorated and queued ahead: its chapter, from the copy */
+        xmlDocPtr chapter = combine_chapter(cb, k, x->copy);
+        xmlFreeDoc(x->copy);
+        renderer_add(b, &rr, &o, chapter, NULL, stem, k + 1, x->ikey ? chapter_ikey(b->arena, x->ikey, bases) : NULL, NULL, 0);
         continue;
       }
     }

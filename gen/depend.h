@@ -8,7 +8,8 @@
  * state file keeps them. The input key hashes all of it, with the deps of the last build: if
  * the document's file is unchanged its links are too, so the same deps are read again. Equal
  * input keys mean an equal tree, so build.c reuses the page's files and cached chapter without
- * parsing or decorating the document.
+ * parsing or decorating the document. The index, compliance matrix and gap list have a key of
+ * their own, of everything they are made of (depend_generated_key).
  *
  * Owns: the tf_depend (depend_free) and its maps; keys and encoded deps are arena strings.
  */

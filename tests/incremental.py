@@ -443,16 +443,6 @@ def spare_edit():
     return rc, err
 
 
-build(spare_src, spare_out)
-first = os.stat(BUNDLE).st_ino
-rc, err = spare_edit()
-check("an edit keeps the replaced bundle as the spare", rc == 0 and os.path.exists(SPARE) and os.stat(SPARE).st_ino == first,
-      (rc, err[-300:]))
-second = os.stat(BUNDLE).st_ino
-rc, err = spare_edit()
-ok, diff = same_tree(spare_out, clean_build(spare_src)[1])
-
-
 def leases_work(folder):
     """Whether this file system grants a write lease (techfile writes over a spare only then)."""
     import fcntl
@@ -466,6 +456,32 @@ def leases_work(folder):
             return False
         finally:
             os.remove(p)
+
+
+def fallocate_works(folder):
+    """Whether this file system allocates blocks without writing them (fallocate(2))."""
+    import subprocess
+    p = os.path.join(folder, "fallocate-probe")
+    ok = subprocess.run(["fallocate", "-l", "65536", p], capture_output=True).returncode == 0
+    if os.path.exists(p):
+        os.remove(p)
+    return ok
+
+
+build(spare_src, spare_out)
+first = os.stat(BUNDLE).st_ino
+made = os.stat(SPARE) if os.path.exists(SPARE) else None
+check("a first build leaves a spare the bundle's size, its blocks allocated, not written (where fallocate works)",
+      (made is not None and made.st_size == os.path.getsize(BUNDLE) and made.st_blocks * 512 >= made.st_size)
+      or (made is None and not fallocate_works(spare_out)), made)
+rc, err = spare_edit()
+check("an edit keeps the replaced bundle as the spare", rc == 0 and os.path.exists(SPARE) and os.stat(SPARE).st_ino == first,
+      (rc, err[-300:]))
+check("...and the first edit wrote the bundle over the first build's spare (where leases work)",
+      made is None or os.stat(BUNDLE).st_ino == made.st_ino or not leases_work(spare_out))
+second = os.stat(BUNDLE).st_ino
+rc, err = spare_edit()
+ok, diff = same_tree(spare_out, clean_build(spare_src)[1])
 
 
 reused = os.stat(BUNDLE).st_ino == first and os.stat(SPARE).st_ino == second
