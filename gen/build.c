@@ -299,7 +299,15 @@ static void html_deflate(outfile *f, const void *data, size_t len) {
  * same way when their checksum is the last bundle's: an edit seldom changes them, and
  * deflating their megabyte again was a third of writing the bundle. *pr: the last bundle,
  * open until the new one is written. 0 or -1. */
-static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reader **pr) {
+/* What the bundle at path is, for the state: "size mtime.ns ctime.ns inode", or "missing". */
+static const char *bundle_stat(tf_arena *a, const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return "missing";
+  return arena_printf(a, "%lld %lld.%09ld %lld.%09ld %llu", (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                      (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
+}
+
+static int unchanged_files(tf_build *b, outset *o, const char *zpath, const char *bundle_was, pack_reader **pr) {
   tf_map sums = {0};
   tf_buf list = {0}, h = {0};
   int opened = 0, rc = 0;
@@ -311,7 +319,9 @@ static int unchanged_files(tf_build *b, outset *o, const char *zpath, pack_reade
     if ((!f->unchanged && !in_memory) || f->zipped) continue;
     if (!opened) {
       opened = 1;
-      *pr = pack_reader_open(zpath);
+      /* The last bundle is trusted (its entries copied as they are stored) only as this
+       * techfile left it: a bundle rewritten or replaced since is not read at all. */
+      *pr = bundle_was && !strcmp(bundle_was, bundle_stat(b->arena, zpath)) ? pack_reader_open(zpath) : NULL;
       if (*pr && pack_reader_read(*pr, "SHA256SUMS", 1u << 30, &list) == 0)
         for (char *p = list.data, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
           *nl = 0;
@@ -350,7 +360,8 @@ static void make_spare(const char *spare, const char *path) {
   close(fd);
 }
 
-static int write_outputs(tf_build *b, outset *o) {
+/* bundle_was: the last bundle as the last build left it (bundle_stat), or NULL. */
+static int write_outputs(tf_build *b, outset *o, const char *bundle_was) {
   tf_arena *a = b->arena;
   char err[256];
   int rc = 0;
@@ -363,7 +374,7 @@ static int write_outputs(tf_build *b, outset *o) {
   stage("stage");
   const char *zpath = path_join(a, b->out_dir, bundle_name(b));
   pack_reader *old = NULL;
-  if (unchanged_files(b, o, zpath, &old) != 0) {
+  if (unchanged_files(b, o, zpath, bundle_was, &old) != 0) {
     pack_reader_close(old);
     return -1;
   }
@@ -463,6 +474,7 @@ static int write_outputs(tf_build *b, outset *o) {
  * is even built. A chapter's line is its name, key, and where its cache record is in the
  * chapter store (store.h): offset and length; the record holds its input key. */
 #define STATE_FILE ".techfile/pages"
+#define STATE_BUNDLE "@bundle" /* the state's line of the bundle as the build left it (no page ID has '@') */
 #define STORE_FILE ".techfile/chapters.store"
 #define OLD_CHAPTER_DIR ".techfile/chapters" /* a file per chapter, before the store */
 #define MEMO_FILE ".techfile/memo"
@@ -1442,7 +1454,12 @@ int build_run(tf_build *b, int render) {
   if (getenv("TECHFILE_PROFILE")) fprintf(stderr, "techfile: profile: documents parsed %zu, built %zu of %zu\n", b->parsed, b->built, b->docs.n);
   int rendered = go ? renderer_finish(b, &rr) : 0;
   tf_buf state = {0};
-  if (go) renderer_state(&rr, &state);
+  const char *bundle_was = NULL; /* the state's buffer is freed by renderer_state */
+  if (go) {
+    const char *was = state_field(map_get(&rr.state, STATE_BUNDLE), 1);
+    bundle_was = was ? arena_strdup(b->arena, was) : NULL;
+    renderer_state(&rr, &state);
+  }
   stage("render");
 
   /* Release blockers are errors of a release build, but the outputs (with the release
@@ -1463,7 +1480,8 @@ int build_run(tf_build *b, int render) {
       report_junit(b, &junit);
       out_add(b, &o, "report.json", &json);
       out_add(b, &o, "report.junit.xml", &junit);
-      if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o) != 0) status = 1;
+      if (mkdir_p(b->out_dir) != 0 || write_outputs(b, &o, bundle_was) != 0) status = 1;
+      else buf_printf(&state, "%s\t%s\n", STATE_BUNDLE, bundle_stat(b->arena, path_join(b->arena, b->out_dir, bundle_name(b))));
       stage("sweep");
       if (!status) renderer_commit(b, &rr, 1);
       /* The state is written last: a build stopped before this point re-renders next time. */

@@ -1,6 +1,6 @@
 /* memo.c: per-document results kept between builds. See memo.h.
  *
- * The file: "techfile-memo 2\n<techfile version> <cmark-gfm version>\n<catalog SHA-256>\n",
+ * The file: "techfile-memo 3\n<techfile version> <cmark-gfm version>\n<catalog SHA-256>\n",
  * then one entry per document: "<file SHA-256> <headings> <results length> <front matter
  * length>\n", the results ("<clause>=<0 or 1 per content rule>\n" per claim), the front matter
  * tree (below), and per heading "<level> <line> <is_title> <text length> <slug length>\n<text><slug>".
@@ -16,7 +16,11 @@
  * <ns> <inode> <body's first line - 1> <path length>\n<path>". A file whose stat still says all
  * that, and whose checksum has an entry, is not read at all unless its body is needed (as git
  * trusts its index). A file changed less than two seconds before the memo was written is left
- * out: a change in the same clock tick would not show in its times. */
+ * out: a change in the same clock tick would not show in its times.
+ *
+ * Last, "end <SHA-256 of every byte before>\n": a memo damaged anywhere is ignored whole (a
+ * change inside a length-prefixed field, a heading's text say, would parse as well as the
+ * original). */
 #include "memo.h"
 
 #include <limits.h>
@@ -25,6 +29,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "pack.h"
+
+#define TRAILER 69 /* "end " + 64 hex digits + "\n" */
 
 typedef struct {
   const char *start, *end;  /* the whole entry in old */
@@ -69,13 +77,18 @@ tf_memo *memo_open(tf_build *b, const char *path) {
   tf_memo *m = xcalloc(1, sizeof *m);
   m->b = b;
   m->path = path;
-  buf_printf(&m->head, "techfile-memo 2\n%s %s\n%s\n", TF_VERSION, cmark_version_string(), b->catalog.sha);
+  buf_printf(&m->head, "techfile-memo 3\n%s %s\n%s\n", TF_VERSION, cmark_version_string(), b->catalog.sha);
   char err[128];
-  if (file_read(path, 1u << 30, &m->old, err, sizeof err) != 0 || m->old.len < m->head.len ||
+  if (file_read(path, 1u << 30, &m->old, err, sizeof err) != 0 || m->old.len < m->head.len + TRAILER ||
       memcmp(m->old.data, m->head.data, m->head.len))
     return m; /* none, or another catalog or version: start empty */
-  /* Index the entries; a damaged one ends the index (what came before it stays usable). */
-  const char *s = m->old.data + m->head.len, *end = m->old.data + m->old.len;
+  size_t body = m->old.len - TRAILER;
+  char sum[65];
+  pack_sha256_hex(m->old.data, body, sum);
+  if (memcmp(m->old.data + body, "end ", 4) || memcmp(m->old.data + body + 4, sum, 64) || m->old.data[m->old.len - 1] != '\n')
+    return m; /* damaged: start empty */
+  /* Index the entries; a malformed one ends the index (what came before it stays usable). */
+  const char *s = m->old.data + m->head.len, *end = m->old.data + body;
   while (s < end) {
     const char *start = s, *p;
     size_t v[5];
@@ -262,6 +275,9 @@ int memo_save(tf_memo *m) {
                st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (unsigned long long)st->st_ino,
                d->body_line0, strlen(d->path), d->path);
   }
+  char sum[65];
+  pack_sha256_hex(out.data, out.len, sum);
+  buf_printf(&out, "end %s\n", sum);
   int rc = 0;
   if (out.len != m->old.len || memcmp(out.data, m->old.data, out.len)) rc = file_write_atomic(m->path, out.data, out.len);
   buf_free(&out);

@@ -7,7 +7,8 @@
  * bytes, the catalog and techfile's version: the memo (OUT/.techfile/memo) keeps, per file
  * SHA-256, the headings and which content rules of each claimed clause matched. A document
  * found there gets its headings from it, no plain text, and check.c reads the rule results
- * from it. A memo file that is damaged or from another catalog or version is ignored.
+ * from it. A memo file that is damaged (its checksum) or from another catalog or version is
+ * ignored.
  *
  * Owns: the tf_memo (memo_free) and the file's bytes; headings it gives are arena strings.
  */

@@ -94,6 +94,25 @@ def damage_bundle(kind):
 
 step("a last bundle lacking two unchanged pages' entries", damage_bundle("lacking"))
 step("a last bundle that is no archive", damage_bundle("garbage"))
+
+
+def tamper_bundle():
+    """A byte changed inside an unchanged page's stored DOCX, names and SHA256SUMS as they were:
+    a bundle touched since the last build is not trusted (else that entry would be copied as it
+    is, bad byte and all)."""
+    import zipfile
+    path = [os.path.join(inc, p) for p in os.listdir(inc) if p.endswith("-technical-file.zip")][0]
+    zi = zipfile.ZipFile(path).getinfo("docx/QM-001.docx")
+    data = bytearray(open(path, "rb").read())
+    h = zi.header_offset  # the local header's own name and extra lengths
+    at = h + 30 + int.from_bytes(data[h + 26:h + 28], "little") + int.from_bytes(data[h + 28:h + 30], "little") + 100
+    data[at] ^= 0xFF
+    open(path, "wb").write(data)
+    with open(os.path.join(src, "risk/threat-model.md"), "a", encoding="utf-8") as t:
+        t.write("\nOne more line (tampered bundle).\n")
+
+
+step("a last bundle with a byte changed inside an unchanged entry", tamper_bundle)
 step("renaming a document's file", lambda: os.rename(os.path.join(src, "records/periodic-review-2026.md"), os.path.join(src, "records/review-2026.md")))
 
 # Only what changed is rendered anew, and untouched files keep their bytes and times.
@@ -282,19 +301,21 @@ step("replacing the image a page shows (same size, other pixels)",
 step_fails("removing the image", lambda: os.remove(os.path.join(src, "notes", "flow.png")), "figure.md:8:")
 step("removing the page with the image", lambda: os.remove(os.path.join(src, "notes", "figure.md")))
 
-# The memo (.techfile/memo): unchanged documents are not parsed again; the entries of a damaged
-# memo from the damage on, and every entry of a memo from another version or catalog, are ignored.
+# The memo (.techfile/memo): unchanged documents are not parsed again; a damaged memo (its last
+# line is the checksum of the rest) and a memo from another version or catalog are ignored.
 memo = os.path.join(inc, ".techfile", "memo")
-check("the memo of headings and rule results is kept", os.path.exists(memo) and open(memo, "rb").read().startswith(b"techfile-memo 2\n"))
+check("the memo of headings and rule results is kept", os.path.exists(memo) and open(memo, "rb").read().startswith(b"techfile-memo 3\n"))
 m = open(memo, "rb").read()
 open(memo, "wb").write(m[: len(m) // 2] + b"garbage\n" + m[len(m) // 2:])
 edit_file("risk/threat-model.md", "Method of the analysis", "Method of analysis")()
 rc, so, se = run(["build", src, "-o", inc])
 ok, diff = same_tree(inc, clean_build(src)[1])
 check("a damaged memo: the build equals a clean build", rc == 0 and ok, (diff, se[-300:]))
-head = m.split(b"\n", 3)  # "techfile-memo 2", versions, the catalog's SHA-256, the entries
+head = m.split(b"\n", 3)  # "techfile-memo 3", versions, the catalog's SHA-256, the entries
 other = bytes([head[2][0] ^ 1]) + head[2][1:]  # another catalog's checksum, of the same length
-open(memo, "wb").write(b"\n".join([head[0], head[1], other, head[3]]))
+body = b"\n".join([head[0], head[1], other, head[3]])[:-69]  # its checksum made again: only the catalog differs
+import hashlib
+open(memo, "wb").write(body + b"end " + hashlib.sha256(body).hexdigest().encode() + b"\n")
 edit_file("risk/threat-model.md", "Method of analysis", "Method of the analysis")()  # else nothing changed: no build
 rc, so, se = run(["build", src, "-o", inc], env=env)
 check("a memo of another techfile or catalog is ignored (every document parsed)", rc == 0 and built(se) and built(se)[0] == built(se)[2], built(se))
