@@ -292,13 +292,6 @@ static void html_deflate(outfile *f, const void *data, size_t len) {
   f->zipped = 1;
 }
 
-/* Unchanged pages' files, for the bundle: copied from the last bundle as they are stored
- * there when its SHA256SUMS gives the entry the file's checksum (neither read nor deflated
- * again); else an HTML page is read back and deflated here, and a DOCX is read from disk by
- * the archive writer. Outputs made in memory (reports, search index, assets) are copied the
- * same way when their checksum is the last bundle's: an edit seldom changes them, and
- * deflating their megabyte again was a third of writing the bundle. *pr: the last bundle,
- * open until the new one is written. 0 or -1. */
 /* What the bundle at path is, for the state: "size mtime.ns ctime.ns inode", or "missing". */
 static const char *bundle_stat(tf_arena *a, const char *path) {
   struct stat st;
@@ -307,6 +300,13 @@ static const char *bundle_stat(tf_arena *a, const char *path) {
                       (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
 }
 
+/* Unchanged pages' files, for the bundle: copied from the last bundle as they are stored
+ * there when its SHA256SUMS gives the entry the file's checksum (neither read nor deflated
+ * again); else an HTML page is read back and deflated here, and a DOCX is read from disk by
+ * the archive writer. Outputs made in memory (reports, search index, assets) are copied the
+ * same way when their checksum is the last bundle's: an edit seldom changes them, and
+ * deflating their megabyte again was a third of writing the bundle. bundle_was: see write_outputs. *pr:
+ * the last bundle, open until the new one is written. 0 or -1. */
 static int unchanged_files(tf_build *b, outset *o, const char *zpath, const char *bundle_was, pack_reader **pr) {
   tf_map sums = {0};
   tf_buf list = {0}, h = {0};
@@ -525,7 +525,7 @@ typedef struct {
   size_t len;                  /* and its length (0: none) */
   outfile *html, *docx;        /* pages: their two outputs */
   outset *o;                   /* which they belong to */
-  char key[65];                /* the tree's key (worked out by the worker, unless given) */
+  char key[65];                /* the tree's key */
   const char *ikey, *deps;     /* input key (depend.h) or NULL; a page's deps, encoded */
   int heavy;                   /* a generated page: grows with the whole file (see run_task) */
   int reused, failed;
@@ -679,7 +679,7 @@ static void run_task(queue *q, task *t) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (t->heavy) pthread_mutex_lock(&q->heavy);
-  if (!t->key[0]) page_key(t->tree, q->salt, t->key); /* queued tasks have a tree (see renderer_add) */
+  page_key(t->tree, q->salt, t->key); /* queued tasks have a tree (see renderer_add) */
   t->failed = (t->chapter ? run_chapter(q, t) : run_page(q, t)) != 0;
   xmlFreeDoc(t->tree);
   t->tree = NULL;
@@ -787,14 +787,13 @@ static void renderer_start(tf_build *b, renderer *rr, tf_render *r, tf_combine *
 }
 
 /* Queues a page (files html/<stem>.html and docx/<stem>.docx) or chapter k + 1. ikey and deps:
- * see task; key: the tree's key when the caller has worked it out already, else NULL. */
-static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *key, const char *stem,
-                          size_t chapter, const char *ikey, const char *deps, int heavy) {
+ * see task. */
+static task *renderer_add(tf_build *b, renderer *rr, outset *o, xmlDocPtr tree, const char *stem, size_t chapter,
+                          const char *ikey, const char *deps, int heavy) {
   tf_arena *a = b->arena;
   task *t = arena_alloc(a, sizeof *t);
   memset(t, 0, sizeof *t);
   t->tree = tree;
-  if (key) memcpy(t->key, key, 65);
   t->heavy = heavy;
   t->ikey = ikey;
   t->deps = deps;
@@ -844,7 +843,7 @@ static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const cha
            !memcmp(c.data + 65, ikey, 64) && store_keep(rr->q.store, at, c.data, c.len, &now) == 0 &&
            combine_load(cb, chapter - 1, c.data + CACHE_HEAD, c.len - CACHE_HEAD, 1) == 0;
   if (ok) {
-    task *t = renderer_add(b, rr, NULL, NULL, NULL, stem, chapter, ikey, NULL, 0);
+    task *t = renderer_add(b, rr, NULL, NULL, stem, chapter, ikey, NULL, 0);
     memcpy(t->key, c.data, 64);
     t->reused = 1;
     t->at = now;
@@ -857,7 +856,7 @@ static int renderer_restore(tf_build *b, renderer *rr, tf_combine *cb, const cha
 /* An unchanged page (old: its state line): queued as done, its files as they are. */
 static void renderer_keep(tf_build *b, renderer *rr, outset *o, const char *stem, const char *old) {
   const char *deps = state_field(old, 5);
-  task *t = renderer_add(b, rr, o, NULL, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "", 0);
+  task *t = renderer_add(b, rr, o, NULL, stem, 0, arena_strndup(b->arena, state_field(old, 4), 64), deps ? deps : "", 0);
   memcpy(t->key, state_field(old, 1), 64);
   keep_files(t, old);
 }
@@ -911,6 +910,28 @@ static void renderer_state(renderer *rr, tf_buf *out) {
   buf_free(&rr->state_buf);
 }
 
+/* Document d's page tree. With input keys (dp), *ikey and *deps are set, unless decorating it
+ * said something (a diagnostic): such a page is built every time, so that it says it again.
+ * The strings made while decorating live in a scratch arena, freed here (dv's are encoded
+ * into deps first). */
+static xmlDocPtr decorate_page(tf_build *b, tf_doc *d, tf_depend *dp, const char **ikey, const char **deps) {
+  tf_vec dv = {0};
+  tf_arena *scratch = arena_new();
+  size_t before = diag_count(&b->diags);
+  *ikey = *deps = NULL;
+  b->built++;
+  b->arena = scratch; /* see tf_build.lasting */
+  xmlDocPtr page = decorate_document(b, d, dp ? &dv : NULL);
+  b->arena = b->lasting;
+  model_release_text(d, 1, 0);
+  if (dp && diag_count(&b->diags) == before) {
+    *deps = depend_encode(b->arena, &dv);
+    *ikey = depend_key(dp, d, *deps);
+  }
+  arena_free(scratch);
+  return page;
+}
+
 /* What decorate_ahead found of each document (by position): the state line of an unchanged
  * one (its input key is the last build's), or the copy of a changed one's tree, whose page is
  * queued already, with its input key and deps. */
@@ -940,23 +961,11 @@ static ahead *decorate_ahead(tf_build *b, renderer *rr, outset *o, tf_depend *dp
   for (size_t i = 0; i < n && changed <= AHEAD_MAX; i++) {
     if (pre[i].line) continue;
     tf_doc *d = b->docs.items[i];
-    tf_vec dv = {0};
-    tf_arena *scratch = arena_new();
-    size_t before = diag_count(&b->diags);
-    b->built++;
-    b->arena = scratch; /* see tf_build.lasting */
-    xmlDocPtr page = decorate_document(b, d, &dv);
-    b->arena = b->lasting;
-    model_release_text(d, 1, 0);
-    const char *deps = NULL;
-    if (diag_count(&b->diags) == before) { /* see build_run: a page with something to say */
-      deps = depend_encode(b->arena, &dv);
-      pre[i].ikey = depend_key(dp, d, deps);
-    }
-    arena_free(scratch);
+    const char *deps;
+    xmlDocPtr page = decorate_page(b, d, dp, &pre[i].ikey, &deps);
     pre[i].copy = xmlCopyDoc(page, 1); /* the worker frees (and marks) the page's own tree */
     if (!pre[i].copy) tf_fatal("out of memory");
-    renderer_add(b, rr, o, page, NULL, d->id, 0, pre[i].ikey, deps, 0);
+    renderer_add(b, rr, o, page, d->id, 0, pre[i].ikey, deps, 0);
   }
   return pre;
 }
@@ -1366,7 +1375,6 @@ int build_run(tf_build *b, int render) {
    * their link diagnostics, but no other tree is made. */
   size_t nch = combine_count(cb);
   int trees = go || dump;
-  tf_arena *scratch = arena_new();
   ahead *pre = dp ? decorate_ahead(b, &rr, &o, dp) : NULL;
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;
@@ -1384,24 +1392,13 @@ int build_run(tf_build *b, int render) {
       if (x->copy) { /* decorated and queued ahead: its chapter, from the copy */
         xmlDocPtr chapter = combine_chapter(cb, k, x->copy);
         xmlFreeDoc(x->copy);
-        renderer_add(b, &rr, &o, chapter, NULL, stem, k + 1, x->ikey ? chapter_ikey(b->arena, x->ikey, bases) : NULL, NULL, 0);
+        renderer_add(b, &rr, &o, chapter, stem, k + 1, x->ikey ? chapter_ikey(b->arena, x->ikey, bases) : NULL, NULL, 0);
         continue;
       }
     }
     if (d) {
-      tf_vec dv = {0};
-      size_t before = diag_count(&b->diags);
-      b->built++;
-      b->arena = scratch; /* see tf_build.lasting */
-      page = decorate_document(b, d, dp ? &dv : NULL);
-      b->arena = b->lasting;
-      model_release_text(d, 1, 0);
-      /* A page that had something to say is built every time, so that it says it again. */
-      if (dp && diag_count(&b->diags) == before) {
-        deps = depend_encode(b->arena, &dv);
-        ikey = depend_key(dp, d, deps);
-        chapter_key = chapter_ikey(b->arena, ikey, bases);
-      }
+      page = decorate_page(b, d, dp, &ikey, &deps);
+      if (ikey) chapter_key = chapter_ikey(b->arena, ikey, bases);
     }
     xmlDocPtr chapter = NULL;
     if (!d && trees) { /* the compliance matrix or the gap list */
@@ -1425,14 +1422,11 @@ int build_run(tf_build *b, int render) {
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", stem)), page, "UTF-8", 1);
       xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "chapter-%s.xml", stem)), chapter, "UTF-8", 1);
     }
-    if (go && chapter) renderer_add(b, &rr, &o, chapter, NULL, stem, k + 1, chapter_key, NULL, !d);
+    if (go && chapter) renderer_add(b, &rr, &o, chapter, stem, k + 1, chapter_key, NULL, !d);
     else xmlFreeDoc(chapter);
-    if (go) renderer_add(b, &rr, &o, page, NULL, stem, 0, ikey, deps, !d);
+    if (go) renderer_add(b, &rr, &o, page, stem, 0, ikey, deps, !d);
     else xmlFreeDoc(page);
-    arena_free(scratch); /* dv's strings were encoded into deps above */
-    scratch = arena_new();
   }
-  arena_free(scratch);
   stage("documents");
   const char *gen[PAGES_MAX];
   size_t ng = pages_list(b, gen);
@@ -1446,7 +1440,7 @@ int build_run(tf_build *b, int render) {
     }
     xmlDocPtr page = pages_build(b, gen[i]);
     if (dump) xmlSaveFormatFileEnc(path_join(b->arena, dump, arena_printf(b->arena, "%s.xml", gen[i])), page, "UTF-8", 1);
-    if (go) renderer_add(b, &rr, &o, page, NULL, gen[i], 0, gk, gk ? "" : NULL, 1);
+    if (go) renderer_add(b, &rr, &o, page, gen[i], 0, gk, gk ? "" : NULL, 1);
     else xmlFreeDoc(page);
   }
   depend_free(dp);

@@ -369,18 +369,9 @@ typedef struct { const char *s, *end; int bad; } reader;
 
 /* The next line's numbers (up to 5, as size_t); 0 when fewer than n. */
 static int numbers(reader *r, size_t n, size_t *v) {
-  const char *nl = r->bad ? NULL : memchr(r->s, '\n', (size_t)(r->end - r->s));
-  if (!nl) return r->bad = 1, 0;
-  const char *p = r->s;
-  for (size_t i = 0; i < n; i++) {
-    char *stop;
-    if (*p < '0' || *p > '9') return r->bad = 1, 0;
-    v[i] = strtoull(p, &stop, 10);
-    p = stop;
-    if (i + 1 < n && *p++ != ' ') return r->bad = 1, 0;
-  }
-  if (p != nl) return r->bad = 1, 0;
-  r->s = nl + 1;
+  const char *p = r->bad ? NULL : str_numbers(r->s, r->end, v, (int)n);
+  if (!p) return r->bad = 1, 0;
+  r->s = p;
   return 1;
 }
 
@@ -566,14 +557,6 @@ static int splice(void *ctx, pack_entry *part) {
  * the namespace signature of its w:document, then each part's name and bytes. */
 static const char shell_magic[] = "techfile-shell 1\n";
 
-/* A length-prefixed field of the shell's key (NULL and "" differ: xb_attr skips NULL). */
-static void key_field(tf_buf *t, const char *s) {
-  char n[24];
-  snprintf(n, sizeof n, s ? "%zu:" : "-:", s ? strlen(s) : 0);
-  buf_puts(t, n);
-  if (s) buf_puts(t, s);
-}
-
 /* The shell's key, from what its tree is made of (shell_fill): the page's head, and each
  * chapter's file, table-of-contents entries and relationships. On an edit the tree is then
  * built only when the key is new: with a heading and tens of relationships per chapter, it
@@ -585,19 +568,19 @@ static void shell_key(tf_render *r, const tf_combine *c, xmlDocPtr head, char he
   for (size_t k = 0; k < c->n; k++) {
     const chapter *ch = &c->ch[k];
     buf_printf(&t, "\nchapter %zu %zu %zu ", k, ch->toc.n, ch->rels.n);
-    key_field(&t, ch->file);
+    buf_field(&t, ch->file);
     for (size_t i = 0; i < ch->toc.n; i++) {
       const toc_entry *e = ch->toc.items[i];
       buf_printf(&t, "\n%d ", e->level);
-      key_field(&t, e->bookmark);
-      key_field(&t, e->text);
+      buf_field(&t, e->bookmark);
+      buf_field(&t, e->text);
     }
     for (size_t i = 0; i < ch->rels.n; i++) {
       const rel_entry *e = ch->rels.items[i];
       buf_putc(&t, '\n');
-      key_field(&t, e->id);
-      key_field(&t, e->target);
-      key_field(&t, e->type);
+      buf_field(&t, e->id);
+      buf_field(&t, e->target);
+      buf_field(&t, e->type);
     }
   }
   pack_sha256_hex(t.data, t.len, hex);

@@ -152,18 +152,9 @@ const char *depend_key(tf_depend *dp, const tf_doc *d, const char *deps) {
   return rc < 0 ? NULL : arena_strdup(b->arena, hex);
 }
 
-/* A field of the listing digest: length-prefixed, so that no two listings write the same text
- * (NULL and "" differ). */
-static void field(tf_buf *t, const char *s) {
-  char n[24];
-  snprintf(n, sizeof n, s ? "%zu:" : "-:", s ? strlen(s) : 0);
-  buf_puts(t, n);
-  if (s) buf_puts(t, s);
-}
-
 static void strings(tf_buf *t, const tf_vec *v) {
   buf_printf(t, "[%zu", v->n);
-  for (size_t i = 0; i < v->n; i++) field(t, v->items[i]);
+  for (size_t i = 0; i < v->n; i++) buf_field(t, v->items[i]);
   buf_putc(t, ']');
 }
 
@@ -178,21 +169,21 @@ static void listing(tf_depend *dp, tf_buf *t) {
     const tf_doc *d = b->docs.items[i];
     buf_printf(t, "\ndoc %d %d %d ", d->ordinal, d->process_order, d->broken);
     const char *f[] = {d->path, d->id, d->title, d->version, d->type, d->status, d->owner, d->approval_date, d->process};
-    for (size_t j = 0; j < sizeof f / sizeof *f; j++) field(t, f[j]);
+    for (size_t j = 0; j < sizeof f / sizeof *f; j++) buf_field(t, f[j]);
     for (size_t j = 0; j < d->approvals.n; j++) {
       const tf_approval *x = d->approvals.items[j];
       buf_puts(t, "\napproval ");
-      field(t, x->name), field(t, x->role), field(t, x->date);
+      buf_field(t, x->name), buf_field(t, x->role), buf_field(t, x->date);
     }
     for (size_t j = 0; j < d->history.n; j++) {
       const tf_revision *x = d->history.items[j];
       buf_puts(t, "\nrevision ");
-      field(t, x->version), field(t, x->date), field(t, x->author), field(t, x->change);
+      buf_field(t, x->version), buf_field(t, x->date), buf_field(t, x->author), buf_field(t, x->change);
     }
     for (size_t j = 0; j < d->claims.n; j++) {
       const tf_claim *c = d->claims.items[j];
       buf_printf(t, "\nclaim %d %d ", c->implicit, (int)c->status);
-      field(t, c->clause), field(t, c->section), field(t, c->anchor);
+      buf_field(t, c->clause), buf_field(t, c->section), buf_field(t, c->anchor);
       strings(t, &c->reasons);
       /* the headings the claim names (an audit defense quotes the section's text); other
        * headings are not listed: renaming one rebuilds no generated page */
@@ -200,20 +191,20 @@ static void listing(tf_depend *dp, tf_buf *t) {
         const tf_heading *x = d->headings.items[h];
         if (strcmp(x->slug, c->anchor)) continue;
         buf_printf(t, "\nsection %zu ", h);
-        field(t, x->text);
+        buf_field(t, x->text);
       }
     }
   }
   for (size_t i = 0; i < b->results.n; i++) {
     const tf_result *r = b->results.items[i];
     buf_printf(t, "\nresult %d ", (int)r->status);
-    field(t, r->clause->clause);
-    field(t, r->tailoring_decision), field(t, r->tailoring_justification), field(t, r->tailoring_approver);
+    buf_field(t, r->clause->clause);
+    buf_field(t, r->tailoring_decision), buf_field(t, r->tailoring_justification), buf_field(t, r->tailoring_approver);
     strings(t, &r->reasons);
     const tf_vec *docs[] = {&r->evidence, &r->claimed_by};
     for (int k = 0; k < 2; k++) {
       buf_printf(t, "[%zu", docs[k]->n);
-      for (size_t j = 0; j < docs[k]->n; j++) field(t, ((const tf_doc *)docs[k]->items[j])->id);
+      for (size_t j = 0; j < docs[k]->n; j++) buf_field(t, ((const tf_doc *)docs[k]->items[j])->id);
       buf_putc(t, ']');
     }
   }

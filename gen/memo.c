@@ -56,23 +56,6 @@ struct tf_memo {
   tf_map files;   /* content path → its "files" line (file_rec *) */
 };
 
-/* Reads n decimal numbers separated by single spaces and ended by '\n' from s (before end):
- * the byte after the newline, or NULL. (sscanf measured the rest of the file at every call,
- * which made reading the memo quadratic in its size.) */
-static const char *numbers(const char *s, const char *end, size_t *v, int n) {
-  for (int i = 0; i < n; i++) {
-    if (i && (s >= end || *s++ != ' ')) return NULL;
-    if (s >= end || *s < '0' || *s > '9') return NULL;
-    size_t x = 0;
-    for (; s < end && *s >= '0' && *s <= '9'; s++) {
-      if (x > (SIZE_MAX - 9) / 10) return NULL;
-      x = x * 10 + (size_t)(*s - '0');
-    }
-    v[i] = x;
-  }
-  return s < end && *s == '\n' ? s + 1 : NULL;
-}
-
 tf_memo *memo_open(tf_build *b, const char *path) {
   tf_memo *m = xcalloc(1, sizeof *m);
   m->b = b;
@@ -92,7 +75,7 @@ tf_memo *memo_open(tf_build *b, const char *path) {
   while (s < end) {
     const char *start = s, *p;
     size_t v[5];
-    if (end - s < 66 || s[64] != ' ' || !(p = numbers(s + 65, end, v, 3)) || v[1] > (size_t)(end - p) ||
+    if (end - s < 66 || s[64] != ' ' || !(p = str_numbers(s + 65, end, v, 3)) || v[1] > (size_t)(end - p) ||
         v[2] > (size_t)(end - p) - v[1])
       break;
     entry *e = arena_alloc(b->arena, sizeof *e);
@@ -102,7 +85,7 @@ tf_memo *memo_open(tf_build *b, const char *path) {
     e->fm = p + v[1], e->fm_len = v[2];
     s = e->heads = p + v[1] + v[2];
     for (size_t i = 0; i < e->nh && s; i++) {
-      p = numbers(s, end, v, 5);
+      p = str_numbers(s, end, v, 5);
       if (!p || v[0] > INT_MAX || v[1] > INT_MAX || v[2] > 1 || v[3] > (size_t)(end - p) || v[4] > (size_t)(end - p) - v[3])
         s = NULL;
       else
@@ -116,7 +99,7 @@ tf_memo *memo_open(tf_build *b, const char *path) {
   if (s && end - s >= 6 && !memcmp(s, "files\n", 6))
     for (s += 6; end - s > 65 && s[64] == ' ';) {
       size_t v[8];
-      const char *p = numbers(s + 65, end, v, 8);
+      const char *p = str_numbers(s + 65, end, v, 8);
       if (!p || v[6] > INT_MAX || v[7] > (size_t)(end - p)) break;
       file_rec *f = arena_alloc(b->arena, sizeof *f);
       f->sha = s;
@@ -158,7 +141,7 @@ int memo_get(tf_memo *m, tf_doc *d) {
   const char *s = e->heads; /* all checked by memo_open */
   for (size_t i = 0; i < e->nh; i++) {
     tf_heading *h = arena_alloc(a, sizeof *h);
-    s = numbers(s, e->end, v, 5);
+    s = str_numbers(s, e->end, v, 5);
     h->level = (int)v[0], h->line = (int)v[1], h->is_title = (int)v[2];
     h->text = arena_strndup(a, s, v[3]);
     h->slug = arena_strndup(a, s + v[3], v[4]);
@@ -187,7 +170,7 @@ static yval *fm_get(tf_arena *a, const char **s, const char *end, int depth) {
   if (*s >= end || depth > YV_MAX_DEPTH) return NULL;
   char kind = **s;
   size_t v[3];
-  const char *p = numbers(*s + 1, end, v, 3);
+  const char *p = str_numbers(*s + 1, end, v, 3);
   if (!p || (kind != 's' && kind != 'q' && kind != 'm') || v[0] > INT_MAX || v[1] > INT_MAX) return NULL;
   yval *y = arena_alloc(a, sizeof *y);
   y->line = (int)v[0], y->col = (int)v[1];

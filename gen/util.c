@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,6 +116,13 @@ void buf_printf(tf_buf *b, const char *fmt, ...) {
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, aq);
   va_end(aq);
   b->len += (size_t)n;
+}
+
+void buf_field(tf_buf *b, const char *s) {
+  char n[24];
+  snprintf(n, sizeof n, s ? "%zu:" : "-:", s ? strlen(s) : 0);
+  buf_puts(b, n);
+  if (s) buf_puts(b, s);
 }
 
 void buf_json_str(tf_buf *b, const char *s) {
@@ -516,4 +525,18 @@ long date_add_months(long days, int months) {
   m = (unsigned)(total % 12) + 1;
   if (d > month_days(y, m)) d = month_days(y, m);
   return days_from_civil(y, m, d);
+}
+
+const char *str_numbers(const char *s, const char *end, size_t *v, int n) {
+  for (int i = 0; i < n; i++) {
+    if (i && (s >= end || *s++ != ' ')) return NULL;
+    if (s >= end || *s < '0' || *s > '9') return NULL;
+    size_t x = 0;
+    for (; s < end && *s >= '0' && *s <= '9'; s++) {
+      if (x > (SIZE_MAX - 9) / 10) return NULL;
+      x = x * 10 + (size_t)(*s - '0');
+    }
+    v[i] = x;
+  }
+  return s < end && *s == '\n' ? s + 1 : NULL;
 }

@@ -35,6 +35,9 @@ void buf_puts(tf_buf *b, const char *s);
 void buf_putc(tf_buf *b, char c);
 void buf_printf(tf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_json_str(tf_buf *b, const char *s);          /* appends a quoted JSON string */
+/* Appends s length-prefixed ("<len>:<bytes>", NULL as "-:"), for text hashed into a key: no two
+ * sequences of fields give the same bytes, and NULL differs from "". */
+void buf_field(tf_buf *b, const char *s);
 void buf_free(tf_buf *b);
 const char *buf_cstr(tf_buf *b);                      /* NUL-terminated view */
 
@@ -94,6 +97,10 @@ int str_starts_ci(const char *s, const char *prefix);
 char *str_trim(tf_arena *a, const char *s, size_t n); /* copy without outer white space */
 int str_cmp_ptr(const void *a, const void *b);        /* qsort over char* */
 int utf8_valid(const char *s, size_t n);
+/* Reads n decimal numbers separated by single spaces and ended by '\n' from s (before end) into
+ * v: the byte after the newline, or NULL (malformed, or a number past SIZE_MAX). No sscanf: it
+ * measures the rest of the buffer at every call. */
+const char *str_numbers(const char *s, const char *end, size_t *v, int n);
 
 /* ---- dates: ISO 8601 calendar dates as day numbers ------------------------- */
 /* Parses YYYY-MM-DD exactly; returns 0 and sets *days (days since 1970-01-01), or -1. */
