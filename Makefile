@@ -4,7 +4,7 @@
 CC      ?= cc
 PKGS     = libcmark-gfm libxml-2.0 libxslt libexslt libzip libpcre2-8 yaml-0.1 libcrypto zlib
 DEB_BUILD = gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev \
-            libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev zlib1g-dev
+            libxslt1-dev libzip-dev libpcre2-dev libyaml-dev libssl-dev zlib1g-dev libjemalloc-dev
 DEB_TEST  = libxml2-utils python3 python3-docx python3-yaml libreoffice-writer-nogui \
             poppler-utils chromium unzip fonts-dejavu-core valgrind groff-base
 CFLAGS  ?= -O2 -g
@@ -13,6 +13,9 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
+# The release binary's allocator (gen/util.c says why); the sanitizer builds keep glibc's.
+ALLOC_CFLAGS = -DTF_JEMALLOC $(shell pkg-config --cflags jemalloc 2>/dev/null)
+ALLOC_LIBS   = $(shell pkg-config --libs jemalloc 2>/dev/null)
 PREFIX  ?= /usr/local
 CONTENT ?= content
 OUT     ?= out
@@ -51,10 +54,10 @@ test-deps:
 	fi
 
 gen/%.o: gen/%.c $(HDR)
-	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(WARN) $(CFLAGS) $(ALLOC_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 gen/techfile: $(OBJ) gen/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(ALLOC_LIBS) $(PKG_LIBS)
 
 gen/san/%.o: gen/%.c $(HDR)
 	@mkdir -p gen/san

@@ -9,7 +9,6 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -684,7 +683,7 @@ static void run_task(queue *q, task *t) {
   xmlFreeDoc(t->tree);
   t->tree = NULL;
   if (t->heavy) {
-    if (!t->reused) malloc_trim(0); /* a page kept as it was made no transform's worth of garbage */
+    if (!t->reused) mem_release(); /* a page kept as it was made no transform's worth of garbage */
     pthread_mutex_unlock(&q->heavy);
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1292,9 +1291,8 @@ static void stage(const char *name) {
       if (!strncmp(line, "VmHWM:", 6)) hwm = atol(line + 6);
     }
     if (f) fclose(f);
-    struct mallinfo2 mi = mallinfo2();
     fprintf(stderr, "techfile: profile: %-10s %8.1f ms  rss %6ld MB  peak %6ld MB  heap %6zu MB  arena %6zu MB\n", name,
-            (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6, rss >> 10, hwm >> 10, mi.uordblks >> 20,
+            (now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6, rss >> 10, hwm >> 10, mem_in_use() >> 20,
             profile_arena ? arena_size(profile_arena) >> 20 : 0);
   }
   last = now;

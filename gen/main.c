@@ -3,7 +3,6 @@
  * the catalog. Exit status: 0 built, 1 content errors (or gaps under --strict, release rules
  * under --release), 2 wrong usage.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,11 +88,7 @@ int main(int argc, char **argv) {
    * every call while TZ is unset: thousands of stat calls per build. Naming the same file
    * keeps the same zone and lets glibc see it is unchanged. */
   if (!getenv("TZ")) setenv("TZ", ":/etc/localtime", 0);
-  /* A build allocates and frees much the same memory page after page: glibc's defaults give
-   * the heap's free top back to the kernel and fault it in again (a sixth of an edit build's
-   * time). Keep it; blocks over 128 KB are still mapped and unmapped on their own, and the
-   * places that free a lot call malloc_trim. */
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mem_init();
   if (argc < 2) return usage_error("%s", "missing command");
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

@@ -58,6 +58,11 @@ void *map_get(const tf_map *m, const char *key);
 void map_put(tf_arena *a, tf_map *m, const char *key, void *val);
 
 /* ---- memory that must not fail -------------------------------------------- */
+/* The allocator (jemalloc in the release build, see util.c): set up once at start; memory
+ * freed in bulk given back to the system; bytes allocated now, for TECHFILE_PROFILE. */
+void mem_init(void);
+void mem_release(void);
+size_t mem_in_use(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
