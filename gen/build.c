@@ -1336,6 +1336,7 @@ int build_run(tf_build *b, int render) {
   /* Unchanged documents are not checked byte by byte nor parsed again (memo.h): only for
    * builds that keep state. */
   if (render) b->memo = memo_open(b, path_join(b->arena, b->out_dir, MEMO_FILE));
+  tf_render *r = render ? render_begin(b) : NULL; /* the stylesheets parse while the content loads */
   load_content(b);
   stage("load");
   model_build(b);
@@ -1355,7 +1356,8 @@ int build_run(tf_build *b, int render) {
                         path_join(b->arena, b->out_dir, ".techfile")};
   int existed[sizeof made / sizeof *made];
   for (size_t i = 0; i < sizeof made / sizeof *made; i++) existed[i] = !go || path_is_dir(made[i]); /* check: no folder */
-  tf_render *r = go ? render_open(b) : NULL;
+  if (go) r = render_finish(r);
+  else render_close(r), r = NULL;
   if (go && !r) go = 0, status = 1;
   decorate_prepare(b);
   tf_combine *cb = combine_open(b);

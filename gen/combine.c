@@ -503,6 +503,12 @@ static int splice(void *ctx, pack_entry *part) {
   size_t len = part->len;
   piece *out = &c->out[which];
   out->z.len = 0, out->crc = 0, out->raw = 0;
+  /* Room for it all at once: growing by doubling copied the megabytes spliced so far again at
+   * each step (the part's own bytes deflate to less than this bound, a spilled body's record
+   * holds it). */
+  size_t room = len + len / 16 + 4096;
+  for (size_t k = 0; k < c->n; k++) room += c->ch[k].spilled && which == PIECE_BODY ? c->ch[k].spill_len : c->ch[k].p[which].z.len;
+  buf_grow(&out->z, room);
   if (which == PIECE_BODY) {
     static const char pi[] = "<?techfile-chapter ";
     const char *s = text, *end = text + len;

@@ -9,6 +9,7 @@
 #include <libxslt/transform.h>
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,8 +17,20 @@
 
 #include "decorate.h"
 
+/* A stylesheet parsed on the helper thread (render_begin): its file, and what became of it. */
+typedef struct {
+  const char *path;
+  xsltStylesheetPtr style;
+  int line;        /* where the XML is not well-formed (0: it is, or no line known) */
+  char why[200];   /* libxml2's message then, or "" */
+  int failed;      /* 1: not read or not well-formed XML, 2: not XSLT */
+} xsl_job;
+
 struct tf_render {
   tf_build *b;
+  pthread_t parser;  /* parses the two stylesheets while the content loads */
+  int parsing;       /* the thread is started and not yet joined */
+  xsl_job jobs[2];   /* HTML, DOCX */
   xsltStylesheetPtr html, docx;
   xsltSecurityPrefsPtr sec;
   pack_entry *static_parts; /* every file under templates/docx/parts */
@@ -39,18 +52,38 @@ static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserC
   return NULL;
 }
 
-static xsltStylesheetPtr load_xsl(tf_build *b, const char *path) {
-  xmlDocPtr d = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+/* The first error libxml2 finds in a stylesheet, the one a writer has to mend (those after it
+ * follow from it); libxml2 prints none of them itself. */
+static void first_error(void *ctx, xmlErrorPtr e) {
+  xsl_job *j = ctx;
+  if (!e || e->level < XML_ERR_ERROR || j->why[0]) return;
+  j->line = e->line;
+  snprintf(j->why, sizeof j->why, "%s", e->message && *e->message ? e->message : "error");
+  size_t n = strlen(j->why);
+  while (n && (j->why[n - 1] == '\n' || j->why[n - 1] == ' ')) j->why[--n] = 0;
+}
+
+/* Parses one stylesheet; what went wrong is kept for render_finish to report (this runs on
+ * the helper thread: no diagnostics, no arena; the error handler is this thread's own). */
+static void parse_xsl(xsl_job *j) {
+  xmlSetStructuredErrorFunc(j, first_error);
+  xmlDocPtr d = xmlReadFile(j->path, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+  xmlSetStructuredErrorFunc(NULL, NULL);
   if (!d) {
-    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "template-invalid", "cannot read the stylesheet (not well-formed XML?)");
-    return NULL;
+    j->failed = 1;
+    return;
   }
-  xsltStylesheetPtr s = xsltParseStylesheetDoc(d);
-  if (!s) {
+  j->style = xsltParseStylesheetDoc(d);
+  if (!j->style) {
     xmlFreeDoc(d);
-    diag_add(&b->diags, path, 1, 1, DIAG_ERROR, "template-invalid", "not a valid XSLT 1.0 stylesheet");
+    j->failed = 2;
   }
-  return s;
+}
+
+static void *parse_both(void *arg) {
+  tf_render *r = arg;
+  for (int i = 0; i < 2; i++) parse_xsl(&r->jobs[i]);
+  return NULL;
 }
 
 /* Reads every file below dir into entries named prefix + relative path. */
@@ -84,13 +117,42 @@ static void read_tree(tf_build *b, const char *dir, const char *rel, pack_entry 
   }
 }
 
-tf_render *render_open(tf_build *b) {
+tf_render *render_begin(tf_build *b) {
   tf_render *r = xcalloc(1, sizeof *r);
   r->b = b;
+  /* libxml2's and libxslt's global set-up, on this thread, before another one parses */
+  xmlInitParser();
+  xsltInit();
   exsltRegisterAll(); /* so that each DOCX part's root declares the namespaces it uses */
+  r->jobs[0].path = path_join(b->arena, b->templates_dir, "html/page.xsl");
+  r->jobs[1].path = path_join(b->arena, b->templates_dir, "docx/page.xsl");
+  r->parsing = pthread_create(&r->parser, NULL, parse_both, r) == 0;
+  if (!r->parsing) parse_both(r);
+  return r;
+}
+
+static void join_parser(tf_render *r) {
+  if (r->parsing) pthread_join(r->parser, NULL);
+  r->parsing = 0;
+}
+
+tf_render *render_open(tf_build *b) { return render_finish(render_begin(b)); }
+
+tf_render *render_finish(tf_render *r) {
+  tf_build *b = r->b;
+  join_parser(r);
+  for (int i = 0; i < 2; i++) {
+    xsl_job *j = &r->jobs[i];
+    if (j->failed == 1 && !j->why[0]) /* libxml2 only warns of a file it cannot open */
+      diag_add(&b->diags, j->path, 1, 1, DIAG_ERROR, "template-invalid", "cannot read the stylesheet (missing or unreadable)");
+    else if (j->failed == 1)
+      diag_add(&b->diags, j->path, j->line > 0 ? j->line : 1, 1, DIAG_ERROR, "template-invalid", "not well-formed XML: %s", j->why);
+    else if (j->failed == 2)
+      diag_add(&b->diags, j->path, 1, 1, DIAG_ERROR, "template-invalid", "not a valid XSLT 1.0 stylesheet");
+  }
+  r->html = r->jobs[0].style, r->docx = r->jobs[1].style;
+  r->jobs[0].style = r->jobs[1].style = NULL;
   const char *t = b->templates_dir;
-  r->html = load_xsl(b, path_join(b->arena, t, "html/page.xsl"));
-  r->docx = load_xsl(b, path_join(b->arena, t, "docx/page.xsl"));
   read_tree(b, path_join(b->arena, t, "docx/parts"), NULL, &r->static_parts, &r->nstatic, 0);
   read_tree(b, path_join(b->arena, t, "html"), NULL, &r->html_assets, &r->nassets, 1);
   if (b->reference_docx && load_reference(r, b->reference_docx) != 0) {
@@ -141,6 +203,9 @@ tf_render *render_open(tf_build *b) {
 
 void render_close(tf_render *r) {
   if (!r) return;
+  join_parser(r);
+  for (int i = 0; i < 2; i++)
+    if (r->jobs[i].style) xsltFreeStylesheet(r->jobs[i].style); /* begun, never finished */
   if (r->html) xsltFreeStylesheet(r->html);
   if (r->docx) xsltFreeStylesheet(r->docx);
   if (r->sec) xsltFreeSecurityPrefs(r->sec);
@@ -359,8 +424,10 @@ static xmlDocPtr transform(tf_render *r, xsltStylesheetPtr s, xmlDocPtr page, co
   int failed = !res || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED;
   xsltFreeTransformContext(ctxt);
   if (failed) {
+    /* the stylesheet's file; libxslt has printed where in it (its "runtime error" lines) */
     char name[128];
-    diag_add(&r->b->diags, r->b->templates_dir, 1, 1, DIAG_ERROR, "template-failed", "the %s stylesheet failed on page %s", what,
+    const char *file = s->doc && s->doc->URL ? (const char *)s->doc->URL : r->b->templates_dir;
+    diag_add(&r->b->diags, file, 1, 1, DIAG_ERROR, "template-failed", "the %s stylesheet failed on page %s", what,
              page_file(page, name));
     if (res) xmlFreeDoc(res);
     return NULL;

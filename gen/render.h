@@ -17,6 +17,12 @@
 typedef struct tf_render tf_render;
 
 tf_render *render_open(tf_build *b);          /* NULL after a diagnostic */
+/* render_open in two steps: render_begin starts parsing the two stylesheets on a thread of
+ * their own (b->templates_dir must be set), so that it overlaps loading the content;
+ * render_finish waits for it and does the rest (NULL after a diagnostic; it frees r then).
+ * render_close also takes a renderer only begun. */
+tf_render *render_begin(tf_build *b);
+tf_render *render_finish(tf_render *r);
 void render_close(tf_render *r);
 /* HTML text of a page; 0 or -1 after a diagnostic. */
 int render_html(tf_render *r, xmlDocPtr page, tf_buf *out);

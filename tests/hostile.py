@@ -682,6 +682,73 @@ if sane("a symlink out of a templates folder inside the content", r):
     l = leaks(out, r)
     check("a symlink out of a templates folder: the file outside is not read", not l and (r.rc == 1 or r.rc == 0), (r.rc, l, r.err[-600:]))
 
+# Broken templates (`--templates DIR`, the user-editable stylesheets): an error naming the
+# stylesheet (and the line of the first XML error), exit 1, and nothing written over the last
+# good output; a stylesheet that reaches for files reads and writes none.
+def broken_template(name, edit, rel, rule, line=None, first_good=False):
+    t = place(name)
+    tpl = os.path.join(t, "tpl")
+    shutil.copytree(os.path.join(ROOT, "templates"), tpl)
+    cc = os.path.join(t, "content")
+    write_tree(cc, {"techfile.yaml": CONFIG, "a.md": doc("Text with [a link](#text).\n\n## Text\n")})
+    out = os.path.join(t, "out")
+    if first_good:
+        check(f"{name}: a first build with the shipped templates", tf_build(cc, out).rc == 0)
+    before = snap(out) if first_good else None
+    path = os.path.join(tpl, rel)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(edit(text))
+    r = tf_build(cc, out, ["--templates", tpl])
+    if sane(name, r):
+        check(f"{name}: exit 1 with an error naming {rel}{':' + str(line) if line else ''} [{rule}]",
+              r.rc == 1 and has_diag(r.err, path, rule, line), (r.rc, r.err[-1200:]))
+        if first_good:
+            check(f"{name}: the last good output is left as it was", snap(out) == before)
+        else:
+            check(f"{name}: nothing written", not os.path.exists(out), os.listdir(out) if os.path.isdir(out) else "")
+    l = leaks(out, r)
+    check(f"{name}: the secret outside the folder is never read", not l, l)
+    return r, t
+
+
+def at_line(n, new):
+    """Replaces line n (1-based) of a text."""
+    return lambda text: "\n".join(new if i == n - 1 else l for i, l in enumerate(text.split("\n")))
+
+
+HTML_ROOT = next(i + 1 for i, l in enumerate(open(os.path.join(ROOT, "templates", "html", "page.xsl"), encoding="utf-8"))
+                 if '<xsl:template match="/">' in l)
+broken_template("an HTML stylesheet that is not well-formed", at_line(HTML_ROOT, '  <xsl:template match="/" <oops'),
+                "html/page.xsl", "template-invalid", HTML_ROOT)
+DOCX_ROOT = next(i + 1 for i, l in enumerate(open(os.path.join(ROOT, "templates", "docx", "page.xsl"), encoding="utf-8"))
+                 if '<xsl:template match="/">' in l)
+broken_template("a DOCX stylesheet that is not well-formed, over a good output",
+                at_line(DOCX_ROOT, "  <<<"), "docx/page.xsl", "template-invalid", DOCX_ROOT, first_good=True)
+broken_template("a DOCX stylesheet that is XML but not XSLT", lambda text: '<?xml version="1.0"?>\n<not-xslt/>\n',
+                "docx/page.xsl", "template-invalid", 1)
+broken_template("an HTML stylesheet that is an empty file", lambda text: "", "html/page.xsl", "template-invalid", 1)
+broken_template("an HTML stylesheet that stops with xsl:message, over a good output",
+                lambda text: text.replace('<xsl:template match="/">', '<xsl:template match="/"><xsl:message terminate="yes">stop</xsl:message>', 1),
+                "html/page.xsl", "template-failed", first_good=True)
+r, t = broken_template("an HTML stylesheet that reads a missing file with document()",
+                       lambda text: text.replace('<xsl:template match="/">',
+                                                 f'<xsl:template match="/"><xsl:copy-of select="document(\'{os.path.join(BASE, "secret-doc.xml")}\')"/>', 1),
+                       "html/page.xsl", "template-failed", first_good=True)
+with open(os.path.join(BASE, "secret-doc.xml"), "w") as f:  # written after: a refused read never opens it anyway
+    f.write(f"<s>{SECRET}</s>")
+r, t = broken_template("an HTML stylesheet that reads an existing file with document()",
+                       lambda text: text.replace('<xsl:template match="/">',
+                                                 f'<xsl:template match="/"><xsl:copy-of select="document(\'{os.path.join(BASE, "secret-doc.xml")}\')"/>', 1),
+                       "html/page.xsl", "template-failed", first_good=True)
+written = os.path.join(BASE, "written-by-a-template.txt")
+r, t = broken_template("an HTML stylesheet that writes a file with exsl:document",
+                       lambda text: text.replace('<xsl:stylesheet version="1.0"', '<xsl:stylesheet version="1.0" xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl"', 1)
+                       .replace('<xsl:template match="/">', f'<xsl:template match="/"><exsl:document href="{written}" method="text">x</exsl:document>', 1),
+                       "html/page.xsl", "template-failed", first_good=True)
+check("an HTML stylesheet that writes a file with exsl:document: no file written", not os.path.exists(written))
+
 # Special files: a FIFO would block a reader forever.
 t = place("fifo")
 cc = os.path.join(t, "content")
