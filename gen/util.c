@@ -86,10 +86,17 @@ char *arena_printf(tf_arena *a, const char *fmt, ...) {
   va_list ap, aq;
   va_start(ap, fmt);
   va_copy(aq, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  char small[256]; /* most strings fit: formatted once (see buf_printf) */
+  int n = vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
-  char *p = arena_alloc(a, (size_t)n + 1);
-  vsnprintf(p, (size_t)n + 1, fmt, aq);
+  if (n < 0) tf_fatal("bad format '%s'", fmt);
+  char *p;
+  if ((size_t)n < sizeof small)
+    p = arena_strndup(a, small, (size_t)n);
+  else {
+    p = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, aq);
+  }
   va_end(aq);
   return p;
 }
@@ -113,23 +120,42 @@ void buf_put(tf_buf *b, const void *p, size_t n) {
 void buf_puts(tf_buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 void buf_putc(tf_buf *b, char c) { buf_put(b, &c, 1); }
 
+/* Formatted into the room the buffer has; only what does not fit is formatted twice (input
+ * keys, the state and the memo are written a line at a time: measuring each line first was a
+ * twentieth of an edit build). */
 void buf_printf(tf_buf *b, const char *fmt, ...) {
   va_list ap, aq;
   va_start(ap, fmt);
   va_copy(aq, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  buf_grow(b, 0);
+  size_t room = b->cap - b->len;
+  int n = vsnprintf(b->data + b->len, room, fmt, ap);
   va_end(ap);
-  buf_grow(b, (size_t)n);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, aq);
+  if (n < 0) tf_fatal("bad format '%s'", fmt);
+  if ((size_t)n >= room) {
+    buf_grow(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, aq);
+  }
   va_end(aq);
   b->len += (size_t)n;
 }
 
+void buf_u64(tf_buf *b, uint64_t v) {
+  char d[20];
+  size_t k = sizeof d;
+  do d[--k] = (char)('0' + v % 10); while (v /= 10);
+  buf_put(b, d + k, sizeof d - k);
+}
+
 void buf_field(tf_buf *b, const char *s) {
-  char n[24];
-  snprintf(n, sizeof n, s ? "%zu:" : "-:", s ? strlen(s) : 0);
-  buf_puts(b, n);
-  if (s) buf_puts(b, s);
+  if (!s) {
+    buf_put(b, "-:", 2);
+    return;
+  }
+  size_t n = strlen(s);
+  buf_u64(b, n);
+  buf_putc(b, ':');
+  buf_put(b, s, n);
 }
 
 void buf_json_str(tf_buf *b, const char *s) {

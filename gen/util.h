@@ -38,6 +38,7 @@ void buf_json_str(tf_buf *b, const char *s);          /* appends a quoted JSON s
 /* Appends s length-prefixed ("<len>:<bytes>", NULL as "-:"), for text hashed into a key: no two
  * sequences of fields give the same bytes, and NULL differs from "". */
 void buf_field(tf_buf *b, const char *s);
+void buf_u64(tf_buf *b, uint64_t v);                  /* appends v in decimal */
 void buf_free(tf_buf *b);
 const char *buf_cstr(tf_buf *b);                      /* NUL-terminated view */
 
