@@ -147,6 +147,9 @@ tf_render *render_finish(tf_render *r) {
       diag_add(&b->diags, j->path, 1, 1, DIAG_ERROR, "template-invalid", "cannot read the stylesheet (missing or unreadable)");
     else if (j->failed == 1)
       diag_add(&b->diags, j->path, j->line > 0 ? j->line : 1, 1, DIAG_ERROR, "template-invalid", "not well-formed XML: %s", j->why);
+    else if (j->failed == 2 && j->why[0]) /* parsed, with errors libxml2 recovers from (a namespace) */
+      diag_add(&b->diags, j->path, j->line > 0 ? j->line : 1, 1, DIAG_ERROR, "template-invalid",
+               "not a valid XSLT 1.0 stylesheet: %s", j->why);
     else if (j->failed == 2)
       diag_add(&b->diags, j->path, 1, 1, DIAG_ERROR, "template-invalid", "not a valid XSLT 1.0 stylesheet");
   }

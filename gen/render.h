@@ -1,7 +1,8 @@
 /*
  * render.h: page trees → HTML and DOCX through the user-editable XSLT in templates/.
  *
- * Owns: the compiled stylesheets (render_open / render_close). Stylesheets are loaded with
+ * Owns: the compiled stylesheets and the thread that parses them (render_begin, render_finish
+ * or render_open / render_close). Stylesheets are loaded with
  * XML_PARSE_NONET; after loading, a deny-all external entity loader is installed, and each
  * transform runs with security prefs that forbid file and network access and directory
  * creation. Outputs are returned as heap buffers that the caller frees. render_html and

@@ -728,6 +728,11 @@ broken_template("a DOCX stylesheet that is not well-formed, over a good output",
                 at_line(DOCX_ROOT, "  <<<"), "docx/page.xsl", "template-invalid", DOCX_ROOT, first_good=True)
 broken_template("a DOCX stylesheet that is XML but not XSLT", lambda text: '<?xml version="1.0"?>\n<not-xslt/>\n',
                 "docx/page.xsl", "template-invalid", 1)
+XSL_ROOT = next(i + 1 for i, l in enumerate(open(os.path.join(ROOT, "templates", "html", "page.xsl"), encoding="utf-8"))
+                if l.startswith("<xsl:stylesheet"))
+broken_template("an HTML stylesheet whose xsl: prefix is not declared",
+                lambda text: text.replace(' xmlns:xsl="http://www.w3.org/1999/XSL/Transform"', "", 1),
+                "html/page.xsl", "template-invalid", XSL_ROOT)
 broken_template("an HTML stylesheet that is an empty file", lambda text: "", "html/page.xsl", "template-invalid", 1)
 broken_template("an HTML stylesheet that stops with xsl:message, over a good output",
                 lambda text: text.replace('<xsl:template match="/">', '<xsl:template match="/"><xsl:message terminate="yes">stop</xsl:message>', 1),
