@@ -5,6 +5,8 @@ ratios, then the full build of a corpus BENCH_SCALE times larger (default 10: 10
 for memory and linear growth; BENCH_SCALE=0 skips it. techfile figures are medians of BENCH_RUNS
 runs (default 3). pandoc runs one process per document and format, as docs-as-code setups do; on a large
 corpus it is measured on a sample of documents and scaled to N (the sample size is printed).
+Each full build writes to a folder of its own; one more row times a full build right after
+deleting its output folder (see below).
 """
 import os, random, shutil, subprocess, sys, tempfile, time
 

@@ -1409,9 +1409,7 @@ int build_run(tf_build *b, int render) {
   size_t nch = combine_count(cb);
   int trees = go || dump;
   ahead *pre = dp ? decorate_ahead(b, &rr, &o, dp) : NULL;
-  /* The generated pages that are not chapters: up to EARLY_MAX documents, before the documents,
-   * so that they render while the documents are decorated instead of after the last one. */
-  int early = b->docs.n <= EARLY_MAX;
+  int early = b->docs.n <= EARLY_MAX; /* see queue_generated */
   if (early && (go || dump)) queue_generated(b, &rr, &o, cb, dp, go, dump);
   for (size_t k = 0; k < nch; k++) {
     xmlDocPtr page = NULL;

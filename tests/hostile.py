@@ -710,7 +710,6 @@ def broken_template(name, edit, rel, rule, line=None, first_good=False):
             check(f"{name}: nothing written", not os.path.exists(out), os.listdir(out) if os.path.isdir(out) else "")
     l = leaks(out, r)
     check(f"{name}: the secret outside the folder is never read", not l, l)
-    return r, t
 
 
 def at_line(n, new):
@@ -718,40 +717,49 @@ def at_line(n, new):
     return lambda text: "\n".join(new if i == n - 1 else l for i, l in enumerate(text.split("\n")))
 
 
-HTML_ROOT = next(i + 1 for i, l in enumerate(open(os.path.join(ROOT, "templates", "html", "page.xsl"), encoding="utf-8"))
-                 if '<xsl:template match="/">' in l)
+def line_of(rel, pred):
+    """The first line (1-based) of a shipped template that pred accepts."""
+    with open(os.path.join(ROOT, "templates", rel), encoding="utf-8") as f:
+        return next(i + 1 for i, l in enumerate(f) if pred(l))
+
+
+ROOT_TEMPLATE = '<xsl:template match="/">'
+
+
+def in_root(xsl):
+    """Puts xsl at the start of the stylesheet's root template."""
+    return lambda text: text.replace(ROOT_TEMPLATE, ROOT_TEMPLATE + xsl, 1)
+
+
+HTML_ROOT = line_of("html/page.xsl", lambda l: ROOT_TEMPLATE in l)
+DOCX_ROOT = line_of("docx/page.xsl", lambda l: ROOT_TEMPLATE in l)
+XSL_ROOT = line_of("html/page.xsl", lambda l: l.startswith("<xsl:stylesheet"))
 broken_template("an HTML stylesheet that is not well-formed", at_line(HTML_ROOT, '  <xsl:template match="/" <oops'),
                 "html/page.xsl", "template-invalid", HTML_ROOT)
-DOCX_ROOT = next(i + 1 for i, l in enumerate(open(os.path.join(ROOT, "templates", "docx", "page.xsl"), encoding="utf-8"))
-                 if '<xsl:template match="/">' in l)
 broken_template("a DOCX stylesheet that is not well-formed, over a good output",
                 at_line(DOCX_ROOT, "  <<<"), "docx/page.xsl", "template-invalid", DOCX_ROOT, first_good=True)
 broken_template("a DOCX stylesheet that is XML but not XSLT", lambda text: '<?xml version="1.0"?>\n<not-xslt/>\n',
                 "docx/page.xsl", "template-invalid", 1)
-XSL_ROOT = next(i + 1 for i, l in enumerate(open(os.path.join(ROOT, "templates", "html", "page.xsl"), encoding="utf-8"))
-                if l.startswith("<xsl:stylesheet"))
 broken_template("an HTML stylesheet whose xsl: prefix is not declared",
                 lambda text: text.replace(' xmlns:xsl="http://www.w3.org/1999/XSL/Transform"', "", 1),
                 "html/page.xsl", "template-invalid", XSL_ROOT)
 broken_template("an HTML stylesheet that is an empty file", lambda text: "", "html/page.xsl", "template-invalid", 1)
 broken_template("an HTML stylesheet that stops with xsl:message, over a good output",
-                lambda text: text.replace('<xsl:template match="/">', '<xsl:template match="/"><xsl:message terminate="yes">stop</xsl:message>', 1),
-                "html/page.xsl", "template-failed", first_good=True)
-r, t = broken_template("an HTML stylesheet that reads a missing file with document()",
-                       lambda text: text.replace('<xsl:template match="/">',
-                                                 f'<xsl:template match="/"><xsl:copy-of select="document(\'{os.path.join(BASE, "secret-doc.xml")}\')"/>', 1),
-                       "html/page.xsl", "template-failed", first_good=True)
-with open(os.path.join(BASE, "secret-doc.xml"), "w") as f:  # written after: a refused read never opens it anyway
+                in_root('<xsl:message terminate="yes">stop</xsl:message>'), "html/page.xsl", "template-failed", first_good=True)
+secret_doc = os.path.join(BASE, "secret-doc.xml")
+read_secret = in_root(f'<xsl:copy-of select="document(\'{secret_doc}\')"/>')
+broken_template("an HTML stylesheet that reads a missing file with document()", read_secret, "html/page.xsl", "template-failed",
+                first_good=True)
+with open(secret_doc, "w") as f:  # written after: a refused read never opens it anyway
     f.write(f"<s>{SECRET}</s>")
-r, t = broken_template("an HTML stylesheet that reads an existing file with document()",
-                       lambda text: text.replace('<xsl:template match="/">',
-                                                 f'<xsl:template match="/"><xsl:copy-of select="document(\'{os.path.join(BASE, "secret-doc.xml")}\')"/>', 1),
-                       "html/page.xsl", "template-failed", first_good=True)
+broken_template("an HTML stylesheet that reads an existing file with document()", read_secret, "html/page.xsl", "template-failed",
+                first_good=True)
 written = os.path.join(BASE, "written-by-a-template.txt")
-r, t = broken_template("an HTML stylesheet that writes a file with exsl:document",
-                       lambda text: text.replace('<xsl:stylesheet version="1.0"', '<xsl:stylesheet version="1.0" xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl"', 1)
-                       .replace('<xsl:template match="/">', f'<xsl:template match="/"><exsl:document href="{written}" method="text">x</exsl:document>', 1),
-                       "html/page.xsl", "template-failed", first_good=True)
+exsl = ' xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl"'
+broken_template("an HTML stylesheet that writes a file with exsl:document",
+                lambda text: in_root(f'<exsl:document href="{written}" method="text">x</exsl:document>')(
+                    text.replace('<xsl:stylesheet version="1.0"', '<xsl:stylesheet version="1.0"' + exsl, 1)),
+                "html/page.xsl", "template-failed", first_good=True)
 check("an HTML stylesheet that writes a file with exsl:document: no file written", not os.path.exists(written))
 
 # Special files: a FIFO would block a reader forever.
